@@ -1,0 +1,69 @@
+"""Alert cases for the secrecy committee over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from backend.alerts import selectors, services
+from backend.alerts.models import Alert
+from backend.api.auth import principal_of
+from backend.api.errors import ErrorOut
+from backend.api.schemas import AckIn, AlertOut
+from backend.errors import ServiceError
+from backend.registry.principals import Principal
+
+router = Router(tags=["alerts"])
+
+_ERRORS: dict[int, Any] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+def alert_out(alert: Alert) -> dict[str, Any]:
+    """An alert carries the code and level, never the carrier's title."""
+    return {
+        "id": alert.id,
+        "kind": alert.kind,
+        "carrier": alert.carrier.code if alert.carrier else None,
+        "level": alert.carrier.level if alert.carrier else None,
+        "opened_at": alert.opened_at,
+        "status": alert.status,
+        "details": alert.details,
+        "acknowledged_by": alert.acknowledged_by.code if alert.acknowledged_by else None,
+        "acknowledged_at": alert.acknowledged_at,
+        "note": alert.ack_note,
+        "resolved_at": alert.resolved_at,
+    }
+
+
+def _committee(principal: Principal) -> None:
+    if not principal.has_role("committee"):
+        raise ServiceError("forbidden", "Alerts are for the secrecy committee.")
+
+
+@router.get("/alerts", response={200: list[AlertOut], **_ERRORS})
+def list_alerts(
+    request: HttpRequest, status: str | None = None, kind: str | None = None
+) -> list[dict[str, Any]]:
+    _committee(principal_of(request))
+    return [alert_out(a) for a in selectors.alert_list(status=status, kind=kind)]
+
+
+@router.post("/alerts/{alert_id}/ack", response={200: AlertOut, **_ERRORS})
+def acknowledge(request: HttpRequest, alert_id: int, body: AckIn) -> dict[str, Any]:
+    principal = principal_of(request)
+    _committee(principal)
+    assert principal.person is not None  # noqa: S101 - the committee role is a person's
+    if not 0 < alert_id < 2**62:
+        raise ServiceError("not_found", f"There is no alert {alert_id}.")
+    alert = services.alert_acknowledge(
+        alert_id=alert_id, person=principal.person, note=body.note or ""
+    )
+    return alert_out(Alert.objects.select_related("carrier", "acknowledged_by").get(id=alert.id))

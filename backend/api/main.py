@@ -1,0 +1,28 @@
+"""The one NinjaAPI: every app's router mounted under /api/v1."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from backend.alerts.api import router as alerts_router
+from backend.api import errors
+from backend.api.auth import TokenAuth
+from backend.core.api import router as core_router
+from backend.custody.api import router as custody_router
+from backend.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="Custos API",
+    version="1",
+    description=(
+        "Custody of classified information carriers (涉密载体). Errors always have the shape "
+        '`{"error": {"code", "message", "details"}}`; see CONTRACT.md.'
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api-v1",
+)
+errors.install(api)
+api.add_router("", core_router)
+api.add_router("", registry_router)
+api.add_router("", custody_router)
+api.add_router("", alerts_router)

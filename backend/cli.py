@@ -1,0 +1,13 @@
+"""The ``custos`` console script: Django management under the project's settings."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["custos", *(sys.argv[1:] if argv is None else argv)])

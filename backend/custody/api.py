@@ -1,0 +1,82 @@
+"""Scans, a carrier's events and the ledger check over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+
+from backend.api.auth import principal_of
+from backend.api.errors import ErrorOut
+from backend.api.schemas import EventOut, ScanBatchIn, ScanBatchOut, VerifyOut
+from backend.custody import selectors, services
+from backend.custody.models import CustodyEvent
+from backend.custody.verify import ledger_verify
+from backend.errors import ServiceError
+
+router = Router(tags=["custody"])
+
+_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def event_out(event: CustodyEvent) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "carrier": event.carrier.code,
+        "seq": event.seq,
+        "action": event.action,
+        "actor": event.actor.code,
+        "counterpart": event.counterpart.code if event.counterpart else None,
+        "escort": event.escort.code if event.escort else None,
+        "location": event.location.code if event.location else None,
+        "device": event.device.name if event.device else None,
+        "occurred_at": event.occurred_at,
+        "recorded_at": event.recorded_at,
+        "due_at": event.due_at,
+        "late": event.late,
+        "payload": event.payload,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+@router.post("/scans", response={200: ScanBatchOut, **_ERRORS})
+def post_scans(request: HttpRequest, body: ScanBatchIn) -> dict[str, Any]:
+    principal = principal_of(request)
+    if principal.person is None and principal.device is None:
+        raise ServiceError("forbidden", "Only people and scanner devices record scans.")
+    results = services.scans_ingest(
+        principal=principal,
+        scans=[services.ScanIn(**scan.dict()) for scan in body.scans],
+    )
+    return {
+        "results": [
+            {
+                "id": r.id,
+                "status": r.status,
+                "error": r.error.as_dict() if r.error else None,
+                "event": event_out(r.event) if r.event else None,
+            }
+            for r in results
+        ]
+    }
+
+
+@router.get("/carriers/{code}/events", response={200: list[EventOut], **_ERRORS})
+def list_events(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    events = selectors.carrier_events(principal=principal_of(request), code=code)
+    return [event_out(e) for e in events]
+
+
+@router.get("/ledger/verify", response={200: VerifyOut, **_ERRORS})
+def verify(request: HttpRequest) -> dict[str, Any]:
+    if not principal_of(request).has_role("committee", "admin"):
+        raise ServiceError("forbidden", "Only the committee and administrators verify the ledger.")
+    report = ledger_verify()
+    return {
+        "ok": report.ok,
+        "carriers": report.carriers,
+        "events": report.events,
+        "broken": [{"carrier": b.carrier, "seq": b.seq, "reason": b.reason} for b in report.broken],
+    }

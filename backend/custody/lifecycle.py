@@ -1,0 +1,408 @@
+"""The carrier lifecycle: one pure transition table, state × action → new state + guards.
+
+Nothing else in Custos decides whether a custody action is legal. The ingest service
+builds the views below from the locked rows, calls :func:`decide`, and applies what it
+returns. No Django, no database, no clock: every input is a value, so the whole table is
+tested exhaustively (tests/custody/test_lifecycle.py).
+
+Sources: DESIGN.md "Lifecycle", CONTRACT.md's minimum table, Reg Art. 29 (两人以上同行:
+绝密 carriers travel with a second person), the destruction procedure (an approved request
+and at least two distinct witnesses, none of them the requester).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+RANK = {"none": 0, "confidential": 1, "secret": 2, "top_secret": 3}
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    REGISTERED = "registered"
+    IN_STORAGE = "in_storage"
+    IN_USE = "in_use"
+    IN_TRANSIT = "in_transit"
+    IN_REPAIR = "in_repair"
+    PENDING_DESTRUCTION = "pending_destruction"
+    DESTROYED = "destroyed"
+    LOST = "lost"
+
+
+class Action(StrEnum):
+    STORE = "store"
+    CHECKOUT = "checkout"
+    RETURN = "return"
+    TRANSFER = "transfer"
+    DISPATCH = "dispatch"
+    RECEIVE = "receive"
+    REPAIR_OUT = "repair_out"
+    REPAIR_IN = "repair_in"
+    DESTROY_REQUEST = "destroy_request"
+    DESTROY_APPROVE = "destroy_approve"
+    DESTROY_WITNESS = "destroy_witness"
+    DESTROY = "destroy"
+    INVENTORY = "inventory"
+    REPORT_LOST = "report_lost"
+    FOUND = "found"
+
+
+class Deadline(StrEnum):
+    """Which deadline an action starts; the service turns it into a time (deadlines.py)."""
+
+    KEEP = "keep"
+    CLEAR = "clear"
+    RETURN = "return"
+    TRANSIT = "transit"
+    REPAIR = "repair"
+    DESTRUCTION = "destruction"
+    LOSS_REPORT = "loss_report"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonView:
+    code: str
+    active: bool
+    clearance: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierView:
+    code: str
+    status: State
+    level: str
+    custodian: str
+    location: str
+    scope: frozenset[str] = frozenset()  # badge codes; empty means no knowledge scope
+    destroy_requested_by: str | None = None
+    destroy_approved_by: str | None = None
+    witnesses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    action: Action
+    actor: PersonView
+    counterpart: PersonView | None = None
+    escort: PersonView | None = None
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    code: str  # CONTRACT.md's stable error code
+    message: str
+    details: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    status: State
+    custodian: str
+    location: str
+    deadline: Deadline
+    destroy_requested_by: str | None
+    destroy_approved_by: str | None
+    witnesses: tuple[str, ...]
+    mismatch: str | None = None  # a custody gap this legal scan revealed
+
+
+Guard = Callable[[CarrierView, Move], Refusal | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    sources: frozenset[State]
+    target: State | None  # None: the status stays as it is
+    actor_roles: frozenset[str]
+    guards: tuple[Guard, ...] = ()
+    deadline: Deadline = Deadline.KEEP
+
+
+# --- guards -------------------------------------------------------------------------
+
+
+def _receiver_checks(person: PersonView, carrier: CarrierView, *, scope: bool) -> Refusal | None:
+    if not person.active:
+        return Refusal("forbidden", f"{person.code} is not active.", {"reason": "inactive"})
+    if RANK[person.clearance] < RANK[carrier.level]:
+        return Refusal(
+            "clearance_insufficient",
+            f"{person.code}'s clearance ({person.clearance}) is below {carrier.level}.",
+            {"person": person.code},
+        )
+    if scope and carrier.scope and person.code not in carrier.scope:
+        return Refusal(
+            "outside_scope",
+            f"{person.code} is outside the carrier's knowledge scope.",
+            {"person": person.code},
+        )
+    return None
+
+
+def counterpart_receives(carrier: CarrierView, move: Move) -> Refusal | None:
+    """The named receiver is active, cleared for the level and inside the scope."""
+    if move.counterpart is None:
+        return Refusal("invalid", f"{move.action} names the receiving person as counterpart.")
+    return _receiver_checks(move.counterpart, carrier, scope=True)
+
+
+def actor_receives(carrier: CarrierView, move: Move) -> Refusal | None:
+    """The clerk taking the carrier back into custody must be cleared for its level.
+
+    Knowledge scope is not applied here: a clerk holds the sealed carrier for the unit, the
+    scope governs who reads it (checkout, transfer).
+    """
+    return _receiver_checks(move.actor, carrier, scope=False)
+
+
+def receiver_on_receipt(carrier: CarrierView, move: Move) -> Refusal | None:
+    if move.counterpart is not None:
+        return _receiver_checks(move.counterpart, carrier, scope=True)
+    return actor_receives(carrier, move)
+
+
+def escort_for_top_secret(carrier: CarrierView, move: Move) -> Refusal | None:
+    """Reg Art. 29: 绝密 carriers are moved by two or more people together."""
+    if carrier.level != "top_secret":
+        return None
+    escort = move.escort
+    if escort is None:
+        return Refusal(
+            "invalid_transition",
+            "A top-secret carrier moves only with a second person accompanying it (escort).",
+            {"reason": "escort_required"},
+        )
+    others = {move.actor.code} | ({move.counterpart.code} if move.counterpart else set())
+    if escort.code in others:
+        return Refusal(
+            "invalid_transition",
+            "The escort must be a second person, not the actor or the receiver.",
+            {"reason": "escort_required"},
+        )
+    return _receiver_checks(escort, carrier, scope=False)
+
+
+def location_given(carrier: CarrierView, move: Move) -> Refusal | None:
+    if move.location is None:
+        return Refusal("invalid", f"{move.action} needs the location it happens at.")
+    return None
+
+
+def no_request_pending(carrier: CarrierView, move: Move) -> Refusal | None:
+    if carrier.destroy_requested_by is not None:
+        return Refusal(
+            "invalid_transition",
+            "A destruction request is already pending for this carrier.",
+            {"reason": "request_pending"},
+        )
+    return None
+
+
+def request_pending_by_another(carrier: CarrierView, move: Move) -> Refusal | None:
+    if carrier.destroy_requested_by is None:
+        return Refusal(
+            "invalid_transition",
+            "There is no destruction request to approve.",
+            {"reason": "no_request"},
+        )
+    if carrier.destroy_requested_by == move.actor.code:
+        return Refusal(
+            "invalid_transition",
+            "The requester cannot approve their own destruction request.",
+            {"reason": "approver_is_requester"},
+        )
+    return None
+
+
+def witness_is_eligible(carrier: CarrierView, move: Move) -> Refusal | None:
+    witness = move.counterpart
+    if witness is None:
+        return Refusal("invalid", "destroy_witness names the witness as counterpart.")
+    if not witness.active or "witness" not in witness.roles:
+        return Refusal(
+            "forbidden", f"{witness.code} is not an active witness.", {"person": witness.code}
+        )
+    if witness.code == carrier.destroy_requested_by:
+        return Refusal(
+            "invalid_transition",
+            "The person who requested the destruction cannot witness it.",
+            {"reason": "witness_is_requester"},
+        )
+    if witness.code in carrier.witnesses:
+        return Refusal(
+            "invalid_transition",
+            f"{witness.code} has already confirmed this destruction.",
+            {"reason": "already_witnessed"},
+        )
+    return None
+
+
+def two_witnesses(carrier: CarrierView, move: Move) -> Refusal | None:
+    eligible = {w for w in carrier.witnesses if w != carrier.destroy_requested_by}
+    if len(eligible) < 2:
+        return Refusal(
+            "invalid_transition",
+            f"Destruction needs two distinct witnesses; {len(eligible)} confirmed.",
+            {"reason": "witnesses_missing", "confirmed": str(len(eligible))},
+        )
+    return None
+
+
+# --- the table ----------------------------------------------------------------------
+
+S = State
+_ON_HAND = frozenset({S.REGISTERED, S.IN_STORAGE})
+_NOT_DESTROYED = frozenset(State) - {S.DESTROYED, S.DRAFT}
+_CUSTODY = frozenset({"clerk"})
+
+TABLE: dict[Action, Rule] = {
+    Action.STORE: Rule(_ON_HAND, S.IN_STORAGE, _CUSTODY, (location_given,), Deadline.CLEAR),
+    Action.CHECKOUT: Rule(_ON_HAND, S.IN_USE, _CUSTODY, (counterpart_receives,), Deadline.RETURN),
+    Action.RETURN: Rule(
+        frozenset({S.IN_USE}), S.IN_STORAGE, _CUSTODY, (actor_receives,), Deadline.CLEAR
+    ),
+    Action.TRANSFER: Rule(
+        _ON_HAND,
+        S.IN_STORAGE,
+        _CUSTODY,
+        (counterpart_receives, escort_for_top_secret),
+        Deadline.CLEAR,
+    ),
+    Action.DISPATCH: Rule(
+        _ON_HAND, S.IN_TRANSIT, _CUSTODY, (escort_for_top_secret,), Deadline.TRANSIT
+    ),
+    Action.RECEIVE: Rule(
+        frozenset({S.IN_TRANSIT}), S.IN_STORAGE, _CUSTODY, (receiver_on_receipt,), Deadline.CLEAR
+    ),
+    Action.REPAIR_OUT: Rule(_ON_HAND, S.IN_REPAIR, _CUSTODY, (), Deadline.REPAIR),
+    Action.REPAIR_IN: Rule(
+        frozenset({S.IN_REPAIR}), S.IN_STORAGE, _CUSTODY, (actor_receives,), Deadline.CLEAR
+    ),
+    Action.DESTROY_REQUEST: Rule(
+        _ON_HAND, None, frozenset({"clerk", "registrar", "approver"}), (no_request_pending,)
+    ),
+    Action.DESTROY_APPROVE: Rule(
+        _ON_HAND,
+        S.PENDING_DESTRUCTION,
+        frozenset({"approver"}),
+        (request_pending_by_another,),
+        Deadline.DESTRUCTION,
+    ),
+    Action.DESTROY_WITNESS: Rule(
+        frozenset({S.PENDING_DESTRUCTION}),
+        None,
+        frozenset({"clerk", "witness"}),
+        (witness_is_eligible,),
+    ),
+    Action.DESTROY: Rule(
+        frozenset({S.PENDING_DESTRUCTION}), S.DESTROYED, _CUSTODY, (two_witnesses,), Deadline.CLEAR
+    ),
+    Action.INVENTORY: Rule(_NOT_DESTROYED, None, _CUSTODY),
+    Action.REPORT_LOST: Rule(
+        _NOT_DESTROYED - {S.LOST},
+        S.LOST,
+        frozenset({"clerk", "committee"}),
+        (),
+        Deadline.LOSS_REPORT,
+    ),
+    Action.FOUND: Rule(
+        frozenset({S.LOST}),
+        S.IN_STORAGE,
+        _CUSTODY,
+        (location_given, actor_receives),
+        Deadline.CLEAR,
+    ),
+}
+
+
+def is_allowed(status: State, action: Action) -> bool:
+    """Whether the table admits ``action`` from ``status`` at all (before guards)."""
+    return status in TABLE[action].sources
+
+
+def custody_mismatch(carrier: CarrierView, move: Move) -> str | None:
+    """Does this legal scan show reality differing from the ledger? Why, in one sentence."""
+    if move.action is Action.INVENTORY:
+        if carrier.status in {S.IN_TRANSIT, S.LOST}:
+            return f"Sighted while the ledger has it {carrier.status}."
+        if carrier.status in {S.IN_USE, S.IN_REPAIR}:
+            holder = move.counterpart
+            if holder is None or holder.code != carrier.custodian:
+                return (
+                    f"Sighted away from its custodian {carrier.custodian} while {carrier.status}."
+                )
+            return None
+        if move.location is not None and move.location != carrier.location:
+            return f"Sighted at {move.location}; the ledger has it at {carrier.location}."
+        return None
+    returner = move.counterpart
+    if move.action is Action.RETURN and returner is not None and returner.code != carrier.custodian:
+        return f"Returned by {returner.code}, not by its custodian {carrier.custodian}."
+    return None
+
+
+def decide(carrier: CarrierView, move: Move) -> Transition | Refusal:
+    """Judge ``move`` against the carrier's current state.
+
+    1. The actor must be active and hold one of the action's roles.
+    2. The carrier's status must be one the action starts from.
+    3. Every guard of the rule must pass (the first refusal is returned).
+    4. The result: new status, custodian, location, deadline, destruction bookkeeping.
+    """
+    rule = TABLE[move.action]
+    if not move.actor.active:
+        return Refusal("forbidden", f"{move.actor.code} is not active.", {"reason": "inactive"})
+    if not (move.actor.roles & rule.actor_roles):
+        return Refusal(
+            "forbidden",
+            f"{move.action} needs one of the roles {', '.join(sorted(rule.actor_roles))}.",
+            {"reason": "role_missing"},
+        )
+    if carrier.status not in rule.sources:
+        return Refusal(
+            "invalid_transition",
+            f"Cannot {move.action} a carrier that is {carrier.status}.",
+            {"status": str(carrier.status), "action": str(move.action)},
+        )
+    for guard in rule.guards:
+        refusal = guard(carrier, move)
+        if refusal is not None:
+            return refusal
+    return _apply(carrier, move, rule)
+
+
+def _apply(carrier: CarrierView, move: Move, rule: Rule) -> Transition:
+    custodian, location = carrier.custodian, carrier.location
+    requested_by, approved_by = carrier.destroy_requested_by, carrier.destroy_approved_by
+    witnesses = carrier.witnesses
+    a, counterpart = move.action, move.counterpart
+    # The guards have already refused every action below that lacks its counterpart.
+    if counterpart is not None and a in {Action.CHECKOUT, Action.TRANSFER, Action.RECEIVE}:
+        custodian = counterpart.code
+    elif a in {Action.RETURN, Action.RECEIVE, Action.FOUND}:
+        custodian = move.actor.code
+    if move.location is not None and a not in {Action.INVENTORY, Action.DISPATCH}:
+        location = move.location
+    if a is Action.DESTROY_REQUEST:
+        requested_by = move.actor.code
+    elif a is Action.DESTROY_APPROVE:
+        approved_by = move.actor.code
+    elif a is Action.DESTROY_WITNESS and counterpart is not None:
+        witnesses = (*witnesses, counterpart.code)
+    elif a is Action.FOUND:
+        # A carrier that went missing restarts any destruction from the beginning.
+        requested_by, approved_by, witnesses = None, None, ()
+    return Transition(
+        status=rule.target or carrier.status,
+        custodian=custodian,
+        location=location,
+        deadline=rule.deadline,
+        destroy_requested_by=requested_by,
+        destroy_approved_by=approved_by,
+        witnesses=witnesses,
+        mismatch=custody_mismatch(carrier, move),
+    )

@@ -1,0 +1,164 @@
+"""People, locations and carriers over HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from backend.api.auth import principal_of
+from backend.api.errors import ErrorOut
+from backend.api.schemas import (
+    CarrierIn,
+    CarrierListOut,
+    CarrierOut,
+    LocationIn,
+    LocationOut,
+    PersonIn,
+    PersonOut,
+)
+from backend.errors import ServiceError
+from backend.registry import selectors, services
+from backend.registry.marking import Period
+from backend.registry.models import Carrier
+from backend.registry.policy import may_know
+from backend.registry.principals import Principal
+
+router = Router(tags=["registry"])
+
+_ERRORS: dict[int, Any] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+def carrier_out(carrier: Carrier, principal: Principal) -> dict[str, Any]:
+    """A carrier as the caller may see it: title, basis and scope need-to-know only."""
+    scope = [p.code for p in carrier.scope.all()]
+    knows = may_know(principal, level=carrier.level, scope_codes=scope)
+    period = carrier.period
+    return {
+        "code": carrier.code,
+        "title": carrier.title if knows else None,
+        "form": carrier.form,
+        "level": carrier.level,
+        "marking": carrier.marking,
+        "period": {
+            "years": period.years,
+            "months": period.months,
+            "days": period.days,
+            "until": period.until,
+            "condition": period.condition,
+        },
+        "basis": carrier.basis if knows else None,
+        "scope": sorted(scope) if knows else None,
+        "status": carrier.status,
+        "custodian": carrier.custodian.code,
+        "location": carrier.location.code,
+        "due_at": carrier.due_at,
+        "seq": carrier.seq,
+        "head_hash": carrier.head_hash,
+        "copy_no": carrier.copy_no,
+        "copies_total": carrier.copies_total,
+        "parent": carrier.parent.code if carrier.parent else None,
+        "unit": carrier.unit,
+        "issued_on": carrier.issued_on,
+        "created_at": carrier.created_at,
+    }
+
+
+def _require_admin(principal: Principal) -> None:
+    if not principal.has_role("admin"):
+        raise ServiceError("forbidden", "Only an administrator manages people and locations.")
+
+
+@router.post("/people", response={201: PersonOut, **_ERRORS})
+def create_person(request: HttpRequest, body: PersonIn) -> tuple[int, dict[str, Any]]:
+    _require_admin(principal_of(request))
+    person = services.person_create(
+        name=body.name,
+        clearance=body.clearance,
+        roles=list(body.roles),
+        departs_on=body.departs_on,
+        decontrol_months=body.decontrol_months,
+    )
+    return 201, {
+        "code": person.code,
+        "name": person.name,
+        "clearance": person.clearance,
+        "roles": person.roles,
+    }
+
+
+@router.post("/locations", response={201: LocationOut, **_ERRORS})
+def create_location(request: HttpRequest, body: LocationIn) -> tuple[int, dict[str, Any]]:
+    _require_admin(principal_of(request))
+    location = services.location_create(name=body.name, kind=body.kind)
+    return 201, {"code": location.code, "name": location.name, "kind": location.kind}
+
+
+@router.post("/carriers", response={201: CarrierOut, **_ERRORS})
+def create_carrier(request: HttpRequest, body: CarrierIn) -> tuple[int, dict[str, Any]]:
+    principal = principal_of(request)
+    p = body.period
+    period = (
+        Period(years=p.years, months=p.months, days=p.days, until=p.until, condition=p.condition)
+        if p
+        else Period()
+    )
+    carrier = services.carrier_register(
+        principal=principal,
+        title=body.title,
+        form=body.form,
+        level=body.level,
+        period=period,
+        basis=body.basis,
+        custodian=selectors.person_by_code(body.custodian, "custodian"),
+        location=selectors.location_by_code(body.location),
+        copy_no=body.copy_no,
+        copies_total=body.copies_total,
+        scope=[selectors.person_by_code(c, "scope") for c in body.scope or []],
+        parent=selectors.carrier_get(principal=principal, code=body.parent)
+        if body.parent
+        else None,
+    )
+    fresh = selectors.carrier_get(principal=principal, code=carrier.code)
+    return 201, carrier_out(fresh, principal)
+
+
+class CarrierFilters(Schema):
+    status: str | None = None
+    level: str | None = None
+    custodian: str | None = None
+    location: str | None = None
+    q: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+@router.get("/carriers", response={200: CarrierListOut, **_ERRORS})
+def list_carriers(request: HttpRequest, filters: Query[CarrierFilters]) -> dict[str, Any]:
+    principal = principal_of(request)
+    if not 1 <= filters.limit <= 500 or not 0 <= filters.offset <= 10_000_000:
+        raise ServiceError("invalid", "limit is 1–500 and offset at least 0.", {"field": "limit"})
+    items, count = selectors.carrier_list(
+        principal=principal,
+        status=filters.status,
+        level=filters.level,
+        custodian=filters.custodian,
+        location=filters.location,
+        q=filters.q,
+        limit=filters.limit,
+        offset=filters.offset,
+    )
+    return {"items": [carrier_out(c, principal) for c in items], "count": count}
+
+
+@router.get("/carriers/{code}", response={200: CarrierOut, **_ERRORS})
+def get_carrier(request: HttpRequest, code: str) -> dict[str, Any]:
+    principal = principal_of(request)
+    return carrier_out(selectors.carrier_get(principal=principal, code=code), principal)

@@ -1,0 +1,56 @@
+"""Secrecy levels, clearances, carrier forms and roles — the vocabulary of GLOSSARY.md."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Level(models.TextChoices):
+    TOP_SECRET = "top_secret", "绝密"
+    SECRET = "secret", "机密"
+    CONFIDENTIAL = "confidential", "秘密"
+
+
+class Clearance(models.TextChoices):
+    TOP_SECRET = "top_secret", "绝密"
+    SECRET = "secret", "机密"
+    CONFIDENTIAL = "confidential", "秘密"
+    NONE = "none", "无"
+
+
+class Form(models.TextChoices):
+    PAPER = "paper", "纸介质"
+    MAGNETIC = "magnetic", "磁介质"
+    OPTICAL = "optical", "光介质"
+    ELECTRONIC = "electronic", "电子"
+    DEVICE = "device", "设备"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "管理员"
+    REGISTRAR = "registrar", "登记员"
+    CLERK = "clerk", "收发员"
+    APPROVER = "approver", "定密责任人"
+    WITNESS = "witness", "监销人"
+    COMMITTEE = "committee", "保密委员会"
+
+
+class LocationKind(models.TextChoices):
+    DESK = "desk", "收发台"
+    SAFE = "safe", "保密柜"
+    REPAIR = "repair", "维修点"
+    DESTRUCTION = "destruction", "销毁点"
+    OFFICE = "office", "办公室"
+
+
+# Higher rank = more secret. Clearance "none" ranks below every level.
+RANK = {"none": 0, "confidential": 1, "secret": 2, "top_secret": 3}
+
+# Reg Art. 19-24 and 定密管理暂行规定: with no period stated, 30/20/10 years by level.
+DEFAULT_PERIOD_YEARS = {"top_secret": 30, "secret": 20, "confidential": 10}
+
+LEVEL_ZH = {"top_secret": "绝密", "secret": "机密", "confidential": "秘密"}
+
+
+def clearance_covers(clearance: str, level: str) -> bool:
+    return RANK[clearance] >= RANK[level]

@@ -1,0 +1,224 @@
+"""Writes to the registry: people, locations, devices, tokens and new carriers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend.errors import ServiceError
+from backend.registry import tokens
+from backend.registry.levels import Clearance, Form, Level, LocationKind, Role
+from backend.registry.marking import Period
+from backend.registry.models import Carrier, Device, Location, Person, Status, Token
+from backend.registry.principals import Principal
+from labels.codes import Kind, generate
+
+_CODE_ATTEMPTS = 8
+
+
+def _new_code(model: type[Person] | type[Location] | type[Carrier], kind: Kind) -> str:
+    # 36^8 bodies: a collision is astronomically rare, but a retry costs nothing.
+    for _ in range(_CODE_ATTEMPTS):
+        code = generate(kind, prefix=settings.CUSTOS_UNIT if kind is Kind.CARRIER else "")
+        if not model.objects.filter(code=code).exists():
+            return code
+    raise RuntimeError("Could not find a free code; is the code space exhausted?")
+
+
+def _require(principal: Principal, *roles: str) -> None:
+    if not principal.has_role(*roles):
+        raise ServiceError(
+            "forbidden",
+            f"This needs one of the roles: {', '.join(roles)}.",
+            {"roles": list(roles)},
+        )
+
+
+def _choice(value: str, choices: type[Clearance] | type[Level] | type[Form], what: str) -> str:
+    if value not in choices.values:
+        raise ServiceError(
+            "invalid", f"Unknown {what} {value!r}.", {"field": what, "allowed": choices.values}
+        )
+    return value
+
+
+@transaction.atomic
+def person_create(
+    *,
+    name: str,
+    clearance: str,
+    roles: list[str],
+    departs_on: date | None = None,
+    decontrol_months: int | None = None,
+    code: str | None = None,
+) -> Person:
+    name = name.strip()
+    if not name:
+        raise ServiceError("invalid", "A person needs a name.", {"field": "name"})
+    _choice(clearance, Clearance, "clearance")
+    unknown = sorted(set(roles) - set(Role.values))
+    if unknown:
+        raise ServiceError("invalid", f"Unknown roles: {', '.join(unknown)}.", {"roles": unknown})
+    person = Person(
+        code=code or _new_code(Person, Kind.PERSON),
+        name=name,
+        clearance=clearance,
+        departs_on=departs_on,
+        decontrol_months=decontrol_months,
+    )
+    person.roles = roles
+    person.save()
+    return person
+
+
+@transaction.atomic
+def location_create(
+    *, name: str, kind: str, keeper: Person | None = None, code: str | None = None
+) -> Location:
+    name = name.strip()
+    if not name:
+        raise ServiceError("invalid", "A location needs a name.", {"field": "name"})
+    if kind not in LocationKind.values:
+        raise ServiceError("invalid", f"Unknown location kind {kind!r}.", {"field": "kind"})
+    return Location.objects.create(
+        code=code or _new_code(Location, Kind.LOCATION), name=name, kind=kind, keeper=keeper
+    )
+
+
+def device_create(*, name: str, location: Location) -> Device:
+    try:
+        with transaction.atomic():
+            return Device.objects.create(name=name.strip(), location=location)
+    except IntegrityError:
+        raise ServiceError("conflict", f"A device named {name!r} exists already.") from None
+
+
+def token_create(
+    *,
+    person: Person | None = None,
+    device: Device | None = None,
+    expires_at: datetime | None = None,
+) -> str:
+    """Create a token and return its plain text — the only time it exists in clear."""
+    if (person is None) == (device is None):
+        raise ValueError("A token belongs to exactly one person or one device.")
+    new = tokens.mint()
+    Token.objects.create(
+        prefix=new.prefix, digest=new.digest, person=person, device=device, expires_at=expires_at
+    )
+    return new.plain
+
+
+def token_authenticate(plain: str) -> Principal | None:
+    parts = tokens.split(plain)
+    if parts is None:
+        return None
+    prefix, secret = parts
+    token = (
+        Token.objects.select_related("person", "device", "device__location")
+        .filter(prefix=prefix)
+        .first()
+    )
+    if token is None or not tokens.matches(secret, token.digest):
+        return None
+    now = timezone.now()
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    if token.person is not None:
+        if not token.person.is_active_on(timezone.localdate()):
+            return None
+        return Principal(person=token.person)
+    if token.device is None or not token.device.active:
+        return None
+    return Principal(device=token.device)
+
+
+def carrier_register(
+    *,
+    principal: Principal,
+    title: str,
+    form: str,
+    level: str,
+    period: Period,
+    basis: str,
+    custodian: Person,
+    location: Location,
+    copy_no: int | None = None,
+    copies_total: int | None = None,
+    scope: list[Person] | None = None,
+    parent: Carrier | None = None,
+    issued_on: date | None = None,
+) -> Carrier:
+    """Register a carrier and open its ledger chain with a ``register`` event (seq 1)."""
+    from backend.custody.services import ledger_open  # the ledger builds on the registry
+
+    _require(principal, "registrar")
+    assert principal.person is not None  # noqa: S101 - _require guarantees a person
+    title = title.strip()
+    if not title:
+        raise ServiceError("invalid", "A carrier needs a title.", {"field": "title"})
+    _choice(form, Form, "form")
+    _choice(level, Level, "level")
+    _validate_period(period)
+    if copy_no is not None and copies_total is not None and copy_no > copies_total:
+        raise ServiceError(
+            "invalid", "The copy number is above the number of copies.", {"field": "copy_no"}
+        )
+    if parent is not None and parent.level != level:
+        # 直接套用: a copy takes its original's classification.
+        raise ServiceError(
+            "invalid",
+            "A copy takes its original's level (直接套用).",
+            {"field": "level", "parent_level": parent.level},
+        )
+    with transaction.atomic():
+        carrier = Carrier.objects.create(
+            code=_new_code(Carrier, Kind.CARRIER),
+            title=title,
+            form=form,
+            level=level,
+            period_years=period.years,
+            period_months=period.months,
+            period_days=period.days,
+            period_until=period.until,
+            period_condition=period.condition or "",
+            basis=basis.strip(),
+            copy_no=copy_no,
+            copies_total=copies_total,
+            parent=parent,
+            unit=settings.CUSTOS_UNIT,
+            issued_on=issued_on or timezone.localdate(),
+            registered_by=principal.person,
+            status=Status.REGISTERED,
+            custodian=custodian,
+            location=location,
+        )
+        if scope:
+            carrier.scope.set(scope)
+        ledger_open(carrier=carrier, actor=principal.person)
+    return carrier
+
+
+def _validate_period(period: Period) -> None:
+    given = [
+        v is not None and v != ""
+        for v in (period.years, period.months, period.days, period.until, period.condition)
+    ]
+    if sum(given) > 1:
+        raise ServiceError(
+            "invalid",
+            "A secrecy period is one of years, months, days, an end date or a condition.",
+            {"field": "period"},
+        )
+    for n in (period.years, period.months, period.days):
+        if n is not None and not 0 < n <= 1000:
+            raise ServiceError(
+                "invalid", "A period length is a positive number.", {"field": "period"}
+            )
+    if period.until is not None and period.until <= timezone.localdate():
+        raise ServiceError(
+            "invalid", "The declassification date lies in the past.", {"field": "period"}
+        )

@@ -1,0 +1,1 @@
+"""Custos labels: codes, barcodes and label rendering — no Django."""

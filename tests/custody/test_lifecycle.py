@@ -1,0 +1,258 @@
+"""backend/custody/lifecycle.py: every state × action pair, and every guard."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from backend.custody.lifecycle import (
+    Action,
+    CarrierView,
+    Deadline,
+    Move,
+    PersonView,
+    Refusal,
+    State,
+    Transition,
+    decide,
+)
+
+A, S = Action, State
+ALL_BUT_DESTROYED = {s for s in State if s not in {S.DESTROYED, S.DRAFT}}
+
+# CONTRACT.md's lifecycle table, written out independently of the implementation.
+EXPECTED: dict[Action, tuple[set[State], State | None]] = {
+    A.STORE: ({S.REGISTERED, S.IN_STORAGE}, S.IN_STORAGE),
+    A.CHECKOUT: ({S.REGISTERED, S.IN_STORAGE}, S.IN_USE),
+    A.RETURN: ({S.IN_USE}, S.IN_STORAGE),
+    A.TRANSFER: ({S.REGISTERED, S.IN_STORAGE}, S.IN_STORAGE),
+    A.DISPATCH: ({S.REGISTERED, S.IN_STORAGE}, S.IN_TRANSIT),
+    A.RECEIVE: ({S.IN_TRANSIT}, S.IN_STORAGE),
+    A.REPAIR_OUT: ({S.REGISTERED, S.IN_STORAGE}, S.IN_REPAIR),
+    A.REPAIR_IN: ({S.IN_REPAIR}, S.IN_STORAGE),
+    A.DESTROY_REQUEST: ({S.REGISTERED, S.IN_STORAGE}, None),
+    A.DESTROY_APPROVE: ({S.REGISTERED, S.IN_STORAGE}, S.PENDING_DESTRUCTION),
+    A.DESTROY_WITNESS: ({S.PENDING_DESTRUCTION}, None),
+    A.DESTROY: ({S.PENDING_DESTRUCTION}, S.DESTROYED),
+    A.INVENTORY: (ALL_BUT_DESTROYED, None),
+    A.REPORT_LOST: (ALL_BUT_DESTROYED - {S.LOST}, S.LOST),
+    A.FOUND: ({S.LOST}, S.IN_STORAGE),
+}
+
+
+def person(
+    code: str, roles: set[str], clearance: str = "top_secret", active: bool = True
+) -> PersonView:
+    return PersonView(code=code, active=active, clearance=clearance, roles=frozenset(roles))
+
+
+EVERYONE = {"clerk", "approver", "witness", "registrar", "committee"}
+ACTOR = person("P-ACTOR", EVERYONE)
+OTHER = person("P-OTHER", {"witness"})
+ESCORT = person("P-ESCORT", set())
+REQUESTER = "P-REQ"
+
+
+def carrier(status: State, **kw: object) -> CarrierView:
+    base = CarrierView(
+        code="C-1",
+        status=status,
+        level="secret",
+        custodian="P-HOLDER",
+        location="L-SAFE",
+        destroy_requested_by=REQUESTER,
+        witnesses=("P-W1", "P-W2"),
+    )
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def good_move(action: Action) -> Move:
+    """A move that satisfies every guard, so only the table decides."""
+    return Move(action=action, actor=ACTOR, counterpart=OTHER, escort=ESCORT, location="L-DESK")
+
+
+def setup_for(action: Action, status: State) -> CarrierView:
+    if action is A.DESTROY_REQUEST:
+        return carrier(status, destroy_requested_by=None)
+    return carrier(status)
+
+
+@pytest.mark.parametrize("status", list(State))
+@pytest.mark.parametrize("action", list(Action))
+def test_every_state_and_action_pair_follows_the_contract(action: Action, status: State) -> None:
+    sources, target = EXPECTED[action]
+    result = decide(setup_for(action, status), good_move(action))
+    if status in sources:
+        assert isinstance(result, Transition), result
+        assert result.status == (target or status)
+    else:
+        assert isinstance(result, Refusal)
+        assert result.code == "invalid_transition"
+
+
+def test_it_refuses_checkout_of_a_destroyed_carrier() -> None:
+    result = decide(carrier(S.DESTROYED), good_move(A.CHECKOUT))
+    assert isinstance(result, Refusal) and result.code == "invalid_transition"
+
+
+@pytest.mark.parametrize("action", [A.CHECKOUT, A.TRANSFER])
+def test_the_receiver_must_be_cleared_for_the_level(action: Action) -> None:
+    low = person("P-LOW", set(), clearance="confidential")
+    result = decide(carrier(S.IN_STORAGE), replace(good_move(action), counterpart=low))
+    assert isinstance(result, Refusal) and result.code == "clearance_insufficient"
+
+
+def test_the_receiver_must_be_inside_the_knowledge_scope() -> None:
+    scoped = carrier(S.IN_STORAGE, scope=frozenset({"P-INSIDE"}))
+    outside = decide(scoped, good_move(A.CHECKOUT))
+    assert isinstance(outside, Refusal) and outside.code == "outside_scope"
+    inside = decide(scoped, replace(good_move(A.CHECKOUT), counterpart=person("P-INSIDE", set())))
+    assert isinstance(inside, Transition) and inside.custodian == "P-INSIDE"
+
+
+def test_an_inactive_receiver_is_refused() -> None:
+    gone = person("P-GONE", set(), active=False)
+    result = decide(carrier(S.IN_STORAGE), replace(good_move(A.CHECKOUT), counterpart=gone))
+    assert isinstance(result, Refusal) and result.code == "forbidden"
+
+
+def test_an_actor_without_the_role_is_refused() -> None:
+    reader = person("P-READER", set())
+    result = decide(carrier(S.IN_STORAGE), replace(good_move(A.CHECKOUT), actor=reader))
+    assert isinstance(result, Refusal) and result.code == "forbidden"
+
+
+def test_only_an_approver_approves_a_destruction() -> None:
+    clerk = person("P-CLERK", {"clerk"})
+    result = decide(carrier(S.IN_STORAGE), replace(good_move(A.DESTROY_APPROVE), actor=clerk))
+    assert isinstance(result, Refusal) and result.code == "forbidden"
+
+
+def test_the_requester_cannot_approve_their_own_destruction() -> None:
+    me = carrier(S.IN_STORAGE, destroy_requested_by="P-ACTOR")
+    result = decide(me, good_move(A.DESTROY_APPROVE))
+    assert isinstance(result, Refusal) and result.details["reason"] == "approver_is_requester"
+
+
+def test_approval_needs_a_pending_request() -> None:
+    result = decide(carrier(S.IN_STORAGE, destroy_requested_by=None), good_move(A.DESTROY_APPROVE))
+    assert isinstance(result, Refusal) and result.details["reason"] == "no_request"
+
+
+@pytest.mark.parametrize(
+    ("witnesses", "allowed"),
+    [((), False), (("P-W1",), False), (("P-W1", REQUESTER), False), (("P-W1", "P-W2"), True)],
+)
+def test_destruction_needs_two_distinct_witnesses_who_are_not_the_requester(
+    witnesses: tuple[str, ...], allowed: bool
+) -> None:
+    result = decide(carrier(S.PENDING_DESTRUCTION, witnesses=witnesses), good_move(A.DESTROY))
+    assert isinstance(result, Transition) is allowed
+
+
+def test_the_requester_cannot_witness_and_no_one_witnesses_twice() -> None:
+    pending = carrier(S.PENDING_DESTRUCTION, witnesses=("P-OTHER",))
+    twice = decide(pending, good_move(A.DESTROY_WITNESS))
+    assert isinstance(twice, Refusal) and twice.details["reason"] == "already_witnessed"
+    requester = person(REQUESTER, {"witness"})
+    own = decide(
+        carrier(S.PENDING_DESTRUCTION, witnesses=()),
+        replace(good_move(A.DESTROY_WITNESS), counterpart=requester),
+    )
+    assert isinstance(own, Refusal) and own.details["reason"] == "witness_is_requester"
+
+
+def test_a_witness_must_hold_the_witness_role() -> None:
+    plain = person("P-PLAIN", set())
+    result = decide(
+        carrier(S.PENDING_DESTRUCTION, witnesses=()),
+        replace(good_move(A.DESTROY_WITNESS), counterpart=plain),
+    )
+    assert isinstance(result, Refusal) and result.code == "forbidden"
+
+
+@pytest.mark.parametrize("action", [A.DISPATCH, A.TRANSFER])
+def test_a_top_secret_carrier_moves_only_with_an_escort(action: Action) -> None:
+    top = carrier(S.IN_STORAGE, level="top_secret")
+    alone = decide(top, replace(good_move(action), escort=None))
+    assert isinstance(alone, Refusal) and alone.details["reason"] == "escort_required"
+    self_escort = decide(top, replace(good_move(action), escort=ACTOR))
+    assert isinstance(self_escort, Refusal)
+    escorted = decide(top, good_move(action))
+    assert isinstance(escorted, Transition)
+    secret = decide(carrier(S.IN_STORAGE), replace(good_move(action), escort=None))
+    assert isinstance(secret, Transition)
+
+
+def test_checkout_hands_custody_to_the_counterpart_and_starts_the_return_deadline() -> None:
+    result = decide(carrier(S.IN_STORAGE), good_move(A.CHECKOUT))
+    assert isinstance(result, Transition)
+    assert (result.custodian, result.deadline) == ("P-OTHER", Deadline.RETURN)
+
+
+def test_return_makes_the_actor_custodian_and_clears_the_deadline() -> None:
+    result = decide(carrier(S.IN_USE), replace(good_move(A.RETURN), counterpart=None))
+    assert isinstance(result, Transition)
+    assert (result.custodian, result.deadline, result.mismatch) == ("P-ACTOR", Deadline.CLEAR, None)
+
+
+def test_a_return_by_someone_other_than_the_custodian_is_recorded_as_a_mismatch() -> None:
+    result = decide(carrier(S.IN_USE), good_move(A.RETURN))
+    assert isinstance(result, Transition) and result.mismatch is not None
+
+
+@pytest.mark.parametrize(
+    ("status", "location", "holder", "mismatch"),
+    [
+        (S.IN_STORAGE, "L-SAFE", None, False),
+        (S.IN_STORAGE, "L-ELSEWHERE", None, True),
+        (S.IN_TRANSIT, "L-SAFE", None, True),
+        (S.IN_USE, "L-DESK", "P-HOLDER", False),
+        (S.IN_USE, "L-DESK", "P-OTHER", True),
+        (S.LOST, "L-DESK", None, True),
+    ],
+)
+def test_an_inventory_sighting_flags_custody_gaps(
+    status: State, location: str, holder: str | None, mismatch: bool
+) -> None:
+    move = Move(
+        action=A.INVENTORY,
+        actor=ACTOR,
+        counterpart=person(holder, set()) if holder else None,
+        location=location,
+    )
+    result = decide(carrier(status), move)
+    assert isinstance(result, Transition)
+    assert (result.mismatch is not None) is mismatch
+
+
+def test_found_restarts_a_destruction_from_the_beginning() -> None:
+    result = decide(carrier(S.LOST), good_move(A.FOUND))
+    assert isinstance(result, Transition)
+    assert (result.destroy_requested_by, result.witnesses) == (None, ())
+
+
+@given(
+    statuses=st.lists(st.sampled_from(list(State)), min_size=1, max_size=1),
+    actions=st.lists(st.sampled_from(list(Action)), min_size=1, max_size=40),
+)
+def test_no_sequence_of_actions_leaves_destroyed(
+    statuses: list[State], actions: list[Action]
+) -> None:
+    view = setup_for(actions[0], statuses[0])
+    for action in actions:
+        result = decide(view, good_move(action))
+        if isinstance(result, Transition):
+            if view.status is S.DESTROYED:
+                pytest.fail(f"{action} moved a destroyed carrier")
+            view = replace(
+                view,
+                status=result.status,
+                custodian=result.custodian,
+                location=result.location,
+                destroy_requested_by=result.destroy_requested_by,
+                witnesses=result.witnesses,
+            )
