@@ -64,8 +64,15 @@ TEMPLATES = [
 ]
 
 _database_url = env_str("DATABASE_URL")
+CUSTOS_LOCK_TIMEOUT_MS = env_int("CUSTOS_LOCK_TIMEOUT_MS", 5000)
 if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # A scan waits at most this long for a carrier another desk holds, then answers
+        # `conflict`; set per connection so ingest spends no round trip on it.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c lock_timeout={CUSTOS_LOCK_TIMEOUT_MS}"
+        )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -107,7 +114,6 @@ CUSTOS_TRANSIT_HOURS = env_int("CUSTOS_TRANSIT_HOURS", 72)
 CUSTOS_REPAIR_DAYS = env_int("CUSTOS_REPAIR_DAYS", 14)
 CUSTOS_DESTRUCTION_DAYS = env_int("CUSTOS_DESTRUCTION_DAYS", 7)
 CUSTOS_LOSS_REPORT_HOURS = 24  # Reg Art. 61: a loss is reported within 24 hours.
-CUSTOS_LOCK_TIMEOUT_MS = env_int("CUSTOS_LOCK_TIMEOUT_MS", 5000)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

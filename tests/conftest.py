@@ -58,7 +58,8 @@ def django_db_modify_db_settings() -> None:
 
     db = dj.DATABASES["default"]
     if db["ENGINE"].endswith("postgresql"):
-        db.setdefault("OPTIONS", {})["options"] = "-c custos.allow_truncate=on"
+        options = db.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c custos.allow_truncate=on".strip()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from backend.alerts.api import router as alerts_router
 from backend.api import errors
@@ -11,7 +12,16 @@ from backend.core.api import router as core_router
 from backend.custody.api import router as custody_router
 from backend.registry.api import router as registry_router
 
+
+class Utf8JSONRenderer(JSONRenderer):
+    """Chinese stays readable in answers (and a byte search of a body means something)."""
+
+    media_type = "application/json; charset=utf-8"
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=Utf8JSONRenderer(),
     title="Custos API",
     version="1",
     description=(

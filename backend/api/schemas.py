@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, model_validator
+from pydantic import AfterValidator, AwareDatetime, model_validator
 
-Code = str  # validated by labels.codes.parse in the services, per CONTRACT.md
+
+def _storable(value: str) -> str:
+    """Refuse text no database can store: NUL bytes (PostgreSQL) and lone surrogates
+    (not encodable as UTF-8). Anything else, Chinese included, is kept as it is."""
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("text may not contain NUL characters or lone surrogates")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+# Codes are checked (trim, upper-case, check character) by labels.codes.parse in the
+# services, so a bad code in one scan rejects that scan, not the batch.
+Code = Text
 
 
 class HealthOut(Schema):
@@ -19,7 +31,7 @@ class HealthOut(Schema):
 
 
 class PersonIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
     clearance: Literal["top_secret", "secret", "confidential", "none"]
     roles: list[Literal["admin", "registrar", "clerk", "approver", "witness", "committee"]]
     departs_on: date | None = None
@@ -34,7 +46,7 @@ class PersonOut(Schema):
 
 
 class LocationIn(Schema):
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
     kind: Literal["desk", "safe", "repair", "destruction", "office"]
 
 
@@ -49,7 +61,7 @@ class PeriodIn(Schema):
     months: int | None = Field(default=None, ge=1, le=1000)
     days: int | None = Field(default=None, ge=1, le=100000)
     until: date | None = None
-    condition: str | None = Field(default=None, min_length=1, max_length=200)
+    condition: Text | None = Field(default=None, min_length=1, max_length=200)
 
     @model_validator(mode="after")
     def exactly_one(self) -> PeriodIn:
@@ -60,11 +72,11 @@ class PeriodIn(Schema):
 
 
 class CarrierIn(Schema):
-    title: str = Field(min_length=1, max_length=300)
+    title: Text = Field(min_length=1, max_length=300)
     form: Literal["paper", "magnetic", "optical", "electronic", "device"]
     level: Literal["top_secret", "secret", "confidential"]
     period: PeriodIn | None = None
-    basis: str = Field(default="", max_length=300)
+    basis: Text = Field(default="", max_length=300)
     custodian: Code = Field(max_length=64)
     location: Code = Field(max_length=64)
     copy_no: int | None = Field(default=None, ge=1, le=100000)
@@ -130,7 +142,7 @@ class EventOut(Schema):
 
 class ScanIn(Schema):
     id: UUID
-    action: str = Field(max_length=32)
+    action: Text = Field(max_length=32)
     carrier: Code = Field(max_length=64)
     actor: Code | None = Field(default=None, max_length=64)
     counterpart: Code | None = Field(default=None, max_length=64)
@@ -140,7 +152,7 @@ class ScanIn(Schema):
     location: Code | None = Field(default=None, max_length=64)
     occurred_at: AwareDatetime | None = None
     due_at: AwareDatetime | None = None
-    note: str | None = Field(default=None, max_length=500)
+    note: Text | None = Field(default=None, max_length=500)
     expected_seq: int | None = Field(
         default=None, ge=0, description="Refuse with `conflict` unless the carrier is at this seq."
     )
@@ -183,7 +195,7 @@ class AlertOut(Schema):
 
 
 class AckIn(Schema):
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
 
 
 class BreakOut(Schema):

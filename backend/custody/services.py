@@ -17,11 +17,11 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from backend.alerts.services import alert_raise
-from backend.custody import chain
+from backend.custody import chain, hotpath
 from backend.custody.deadlines import Policy, next_due
 from backend.custody.lifecycle import (
     Action,
@@ -42,19 +42,6 @@ from labels.codes import CodeError, Kind, parse
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 1000
-_CARRIER_STATE_FIELDS = [
-    "status",
-    "custodian",
-    "location",
-    "due_at",
-    "destroy_requested_by",
-    "destroy_approved_by",
-    "witnesses",
-    "seq",
-    "head_hash",
-    "last_occurred_at",
-    "updated_at",
-]
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,16 +189,16 @@ def scans_ingest(*, scans: list[ScanIn], principal: Principal) -> list[ScanResul
         except ServiceError as exc:
             reject(index, exc)
 
-    people = _by_code(
-        Person,
-        {
-            c
-            for _, _, codes in checked
-            for c in (codes["actor"], codes["counterpart"], codes["escort"])
-            if c
-        },
+    named = {
+        c for _, _, codes in checked for k in ("actor", "counterpart", "escort") if (c := codes[k])
+    }
+    own = principal.person
+    people = hotpath.by_codes(Person, named - ({own.code} if own else set()))
+    if own is not None:
+        people[own.code] = own  # already read with the token: one round trip fewer
+    places = hotpath.by_codes(
+        Location, {codes["location"] for _, _, codes in checked if codes["location"]}
     )
-    places = _by_code(Location, {codes["location"] for _, _, codes in checked if codes["location"]})
     items: list[_Item] = []
     for index, scan, codes in checked:
         missing = [
@@ -240,7 +227,6 @@ def scans_ingest(*, scans: list[ScanIn], principal: Principal) -> list[ScanResul
     if items:
         try:
             with transaction.atomic():
-                _set_lock_timeout()
                 outcomes = _ingest_locked(items, principal, now)
         except IntegrityError:
             log.warning("batch ingest hit a unique violation; retrying scan by scan")
@@ -310,18 +296,6 @@ def _check(scan: ScanIn, principal: Principal) -> dict[str, str | None]:
     return codes
 
 
-def _by_code(model: type[Person] | type[Location], codes: set[str]) -> dict[str, Any]:
-    if not codes:
-        return {}
-    return {obj.code: obj for obj in model.objects.filter(code__in=codes)}
-
-
-def _set_lock_timeout() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.CUSTOS_LOCK_TIMEOUT_MS}ms"])
-
-
 def _is_lock_timeout(exc: OperationalError) -> bool:
     return getattr(getattr(exc, "__cause__", None), "sqlstate", None) == "55P03" or (
         "database is locked" in str(exc)
@@ -339,7 +313,6 @@ def _ingest_one_by_one(
     for item in items:
         try:
             with transaction.atomic():
-                _set_lock_timeout()
                 outcomes.extend(_ingest_locked([item], principal, now))
         except IntegrityError:
             outcomes.append(
@@ -356,26 +329,25 @@ def _ingest_locked(
     items: list[_Item], principal: Principal, now: datetime
 ) -> list[tuple[int, ScanResult | ServiceError]]:
     codes = {item.scan.carrier.strip().upper() for item in items}
-    carriers: dict[str, Carrier] = {
-        c.code: c
-        for c in Carrier.objects.select_for_update(of=("self",))
-        .select_related("custodian", "location", "destroy_requested_by", "destroy_approved_by")
-        .filter(code__in=codes)
-        .order_by("id")
-    }
+    carriers = {c.code: c for c in hotpath.lock_carriers(codes)}
     # Read after the locks: a concurrent request that recorded one of these ids for the
     # same carrier has committed by now, so its event is visible and we answer duplicate.
-    recorded = {
-        e.id: e
-        for e in CustodyEvent.objects.select_related(
-            "carrier", "actor", "counterpart", "escort", "location", "device"
-        ).filter(id__in=[item.scan.id for item in items])
-    }
+    # Only the ids first: duplicates are rare, and the full rows need a six-way join.
+    seen = hotpath.recorded_ids([item.scan.id for item in items])
+    recorded: dict[uuid.UUID, CustodyEvent] = {}
+    if seen:
+        recorded = {
+            e.id: e
+            for e in CustodyEvent.objects.select_related(
+                "carrier", "actor", "counterpart", "escort", "location", "device"
+            ).filter(id__in=seen)
+        }
     scopes: dict[int, set[str]] = {}
-    for carrier_id, person_code in Carrier.scope.through.objects.filter(
-        carrier_id__in=[c.id for c in carriers.values()]
-    ).values_list("carrier_id", "person__code"):
-        scopes.setdefault(carrier_id, set()).add(person_code)
+    if any(item.action in _SCOPE_CHECKED for item in items):
+        for carrier_id, person_code in Carrier.scope.through.objects.filter(
+            carrier_id__in=[c.id for c in carriers.values()]
+        ).values_list("carrier_id", "person__code"):
+            scopes.setdefault(carrier_id, set()).add(person_code)
 
     today = timezone.localdate()
     rules = policy()
@@ -446,8 +418,8 @@ def _ingest_locked(
         outcomes.append((item.index, ScanResult(id=scan.id, status="recorded", event=event)))
 
     if new_events:
-        CustodyEvent.objects.bulk_create(new_events)
-        Carrier.objects.bulk_update(list(touched.values()), _CARRIER_STATE_FIELDS)
+        hotpath.insert_events(new_events)
+        hotpath.save_states(list(touched.values()))
     for carrier, event, reason in mismatches:
         alert_raise(
             kind="custody_mismatch",
@@ -458,20 +430,21 @@ def _ingest_locked(
     return outcomes
 
 
+# Actions whose guards look at the knowledge scope (the receiver must be inside it).
+_SCOPE_CHECKED = frozenset({Action.CHECKOUT, Action.TRANSFER, Action.RECEIVE})
+
+
 def _carrier_view(carrier: Carrier, scope: set[str]) -> CarrierView:
+    # The *_code attributes are the annotations of _lock_carriers, kept current by _append.
     return CarrierView(
         code=carrier.code,
         status=State(carrier.status),
         level=carrier.level,
-        custodian=carrier.custodian.code,
-        location=carrier.location.code,
+        custodian=carrier.custodian_code,  # type: ignore[attr-defined]
+        location=carrier.location_code,  # type: ignore[attr-defined]
         scope=frozenset(scope),
-        destroy_requested_by=carrier.destroy_requested_by.code
-        if carrier.destroy_requested_by
-        else None,
-        destroy_approved_by=carrier.destroy_approved_by.code
-        if carrier.destroy_approved_by
-        else None,
+        destroy_requested_by=carrier.requester_code,  # type: ignore[attr-defined]
+        destroy_approved_by=carrier.approver_code,  # type: ignore[attr-defined]
         witnesses=tuple(carrier.witnesses),
     )
 
@@ -487,11 +460,12 @@ def _append(
 ) -> CustodyEvent:
     """Build the next event of ``carrier``'s chain and move the carrier's state (in memory)."""
     scan = item.scan
-    people = {p.code: p for p in (item.actor, item.counterpart, item.escort) if p is not None}
-    people[carrier.custodian.code] = carrier.custodian
-    for who in (carrier.destroy_requested_by, carrier.destroy_approved_by):
-        if who is not None:
-            people[who.code] = who
+    ids = {p.code: p.id for p in (item.actor, item.counterpart, item.escort) if p is not None}
+    ids[carrier.custodian_code] = carrier.custodian_id  # type: ignore[attr-defined]
+    if carrier.requester_code:  # type: ignore[attr-defined]
+        ids[carrier.requester_code] = carrier.destroy_requested_by_id  # type: ignore[attr-defined]
+    if carrier.approver_code:  # type: ignore[attr-defined]
+        ids[carrier.approver_code] = carrier.destroy_approved_by_id  # type: ignore[attr-defined]
     due = next_due(
         decision.deadline,
         occurred_at=occurred,
@@ -546,12 +520,14 @@ def _append(
         hash=chain.link(carrier.head_hash, fields),
     )
     carrier.status = decision.status.value
-    carrier.custodian = people[decision.custodian]
+    carrier.custodian_id, carrier.custodian_code = ids[decision.custodian], decision.custodian  # type: ignore[attr-defined]
     if item.location is not None and decision.location == item.location.code:
-        carrier.location = item.location
+        carrier.location_id, carrier.location_code = item.location.id, item.location.code  # type: ignore[attr-defined]
     carrier.due_at = due
-    carrier.destroy_requested_by = people.get(decision.destroy_requested_by or "")
-    carrier.destroy_approved_by = people.get(decision.destroy_approved_by or "")
+    requester, approver = decision.destroy_requested_by, decision.destroy_approved_by
+    carrier.destroy_requested_by_id = ids[requester] if requester else None
+    carrier.destroy_approved_by_id = ids[approver] if approver else None
+    carrier.requester_code, carrier.approver_code = requester, approver  # type: ignore[attr-defined]
     carrier.witnesses = list(decision.witnesses)
     carrier.seq, carrier.head_hash = seq, event.hash
     if carrier.last_occurred_at is None or occurred > carrier.last_occurred_at:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from backend.api.auth import principal_of
 from backend.api.errors import ErrorOut
@@ -17,6 +18,7 @@ from backend.api.schemas import (
     LocationOut,
     PersonIn,
     PersonOut,
+    Text,
 )
 from backend.errors import ServiceError
 from backend.registry import selectors, services
@@ -77,7 +79,7 @@ def _require_admin(principal: Principal) -> None:
 
 
 @router.post("/people", response={201: PersonOut, **_ERRORS})
-def create_person(request: HttpRequest, body: PersonIn) -> tuple[int, dict[str, Any]]:
+def create_person(request: HttpRequest, body: PersonIn) -> Status[dict[str, Any]]:
     _require_admin(principal_of(request))
     person = services.person_create(
         name=body.name,
@@ -86,23 +88,26 @@ def create_person(request: HttpRequest, body: PersonIn) -> tuple[int, dict[str, 
         departs_on=body.departs_on,
         decontrol_months=body.decontrol_months,
     )
-    return 201, {
-        "code": person.code,
-        "name": person.name,
-        "clearance": person.clearance,
-        "roles": person.roles,
-    }
+    return Status(
+        201,
+        {
+            "code": person.code,
+            "name": person.name,
+            "clearance": person.clearance,
+            "roles": person.roles,
+        },
+    )
 
 
 @router.post("/locations", response={201: LocationOut, **_ERRORS})
-def create_location(request: HttpRequest, body: LocationIn) -> tuple[int, dict[str, Any]]:
+def create_location(request: HttpRequest, body: LocationIn) -> Status[dict[str, Any]]:
     _require_admin(principal_of(request))
     location = services.location_create(name=body.name, kind=body.kind)
-    return 201, {"code": location.code, "name": location.name, "kind": location.kind}
+    return Status(201, {"code": location.code, "name": location.name, "kind": location.kind})
 
 
 @router.post("/carriers", response={201: CarrierOut, **_ERRORS})
-def create_carrier(request: HttpRequest, body: CarrierIn) -> tuple[int, dict[str, Any]]:
+def create_carrier(request: HttpRequest, body: CarrierIn) -> Status[dict[str, Any]]:
     principal = principal_of(request)
     p = body.period
     period = (
@@ -127,15 +132,15 @@ def create_carrier(request: HttpRequest, body: CarrierIn) -> tuple[int, dict[str
         else None,
     )
     fresh = selectors.carrier_get(principal=principal, code=carrier.code)
-    return 201, carrier_out(fresh, principal)
+    return Status(201, carrier_out(fresh, principal))
 
 
 class CarrierFilters(Schema):
-    status: str | None = None
-    level: str | None = None
-    custodian: str | None = None
-    location: str | None = None
-    q: str | None = None
+    status: Text | None = None
+    level: Text | None = None
+    custodian: Text | None = None
+    location: Text | None = None
+    q: Text | None = Field(default=None, max_length=200)
     limit: int = 50
     offset: int = 0
 

@@ -1,0 +1,31 @@
+"""`make bench`: run every benchmark module and print its table.
+
+Each module has ``main() -> int``. Speed targets live here, never in timed tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+MODULES = ["tests.bench.bench_ledger", "tests.bench.bench_labels", "tests.bench.bench_scanners"]
+
+
+def main() -> int:
+    failed = 0
+    wanted = sys.argv[1:]
+    for name in MODULES:
+        if wanted and not any(w in name for w in wanted):
+            continue
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            print(f"-- {name}: not available ({exc})")
+            continue
+        print(f"== {name}")
+        failed |= int(module.main() or 0)
+    return failed
+
+
+if __name__ == "__main__":
+    sys.exit(main())
