@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
+from ninja.responses import NinjaJSONEncoder
 
 from backend.api.auth import principal_of
 from backend.api.errors import ErrorOut
@@ -42,7 +44,7 @@ def event_out(event: CustodyEvent) -> dict[str, Any]:
 
 
 @router.post("/scans", response={200: ScanBatchOut, **_ERRORS})
-def post_scans(request: HttpRequest, body: ScanBatchIn) -> dict[str, Any]:
+def post_scans(request: HttpRequest, body: ScanBatchIn) -> HttpResponse:
     principal = principal_of(request)
     if principal.person is None and principal.device is None:
         raise ServiceError("forbidden", "Only people and scanner devices record scans.")
@@ -50,7 +52,7 @@ def post_scans(request: HttpRequest, body: ScanBatchIn) -> dict[str, Any]:
         principal=principal,
         scans=[services.ScanIn(**scan.dict()) for scan in body.scans],
     )
-    return {
+    answer = {
         "results": [
             {
                 "id": r.id,
@@ -61,6 +63,12 @@ def post_scans(request: HttpRequest, body: ScanBatchIn) -> dict[str, Any]:
             for r in results
         ]
     }
+    # Built from the same dicts the schema describes, serialised directly: validating 500
+    # events back through the output schema cost a third of a batch's time.
+    return HttpResponse(
+        json.dumps(answer, cls=NinjaJSONEncoder, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
 
 
 @router.get("/carriers/{code}/events", response={200: list[EventOut], **_ERRORS})

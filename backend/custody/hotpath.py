@@ -9,10 +9,12 @@ written here are exactly what the ORM would read and write.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache, partial
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from psycopg.types.json import Jsonb
 
 from backend.custody.models import CustodyEvent
 from backend.registry.models import Carrier, Location, Person
@@ -83,21 +85,49 @@ def recorded_ids(ids: Sequence[Any]) -> set[Any]:
 
 
 _EVENT_FIELDS = list(CustodyEvent._meta.concrete_fields)
-_INSERT = "INSERT INTO {table} ({columns}) VALUES ({values})".format(  # noqa: S608 - constants
-    table=CustodyEvent._meta.db_table,
-    columns=", ".join(f.column for f in _EVENT_FIELDS),
-    values=_placeholders(len(_EVENT_FIELDS)),
-)
+_EVENT_COLUMNS = ", ".join(f.column for f in _EVENT_FIELDS)
+_EVENT_ROW = f"({_placeholders(len(_EVENT_FIELDS))})"
+
+
+def _preparers(fields: list[models.Field]) -> list[Callable[[Any], Any]]:
+    """How each field's Python value goes to the database driver.
+
+    On PostgreSQL psycopg adapts UUIDs, aware datetimes, ints and text itself, so only JSON
+    needs work; Django's generic ``get_db_prep_save`` per field and row cost ~50 ms of a
+    500-scan batch. Elsewhere (SQLite) Django's own preparation is used unchanged.
+    """
+    if connection.vendor != "postgresql":
+        return [partial(_django_prep, f) for f in fields]
+    return [_jsonb if isinstance(f, models.JSONField) else _same for f in fields]
+
+
+def _django_prep(field: models.Field, value: Any) -> Any:
+    return field.get_db_prep_save(value, connection)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _jsonb(value: Any) -> Any:
+    return Jsonb(value)
 
 
 def insert_events(events: list[CustodyEvent]) -> None:
-    """Append events with one prepared INSERT, executed many times (pipelined by psycopg)."""
-    rows = [
-        [f.get_db_prep_save(getattr(e, f.attname), connection) for f in _EVENT_FIELDS]
-        for e in events
-    ]
+    """Append events with multi-row INSERTs: one statement (and one round trip) per chunk.
+
+    ``executemany`` sent one statement per row, and reading 500 results back through the
+    driver cost more than the database's work.
+    """
+    prep = list(zip(_preparers(_EVENT_FIELDS), [f.attname for f in _EVENT_FIELDS], strict=True))
+    size = max(1, connection.ops.bulk_batch_size(_EVENT_FIELDS, events))
+    table = CustodyEvent._meta.db_table
     with connection.cursor() as cursor:
-        cursor.executemany(_INSERT, rows)
+        for start in range(0, len(events), size):
+            chunk = events[start : start + size]
+            params = [p(getattr(e, name)) for e in chunk for p, name in prep]
+            values = ", ".join([_EVENT_ROW] * len(chunk))
+            cursor.execute(f"INSERT INTO {table} ({_EVENT_COLUMNS}) VALUES {values}", params)  # noqa: S608
     for e in events:
         e._state.adding = False
         e._state.db = connection.alias
@@ -126,14 +156,35 @@ _UPDATE = "UPDATE {table} SET {assignments} WHERE id = %s".format(  # noqa: S608
 
 
 def save_states(carriers: list[Carrier]) -> None:
-    """Write the carriers' new current state with one prepared UPDATE, executed many times.
+    """Write the carriers' new current state: one UPDATE … FROM (VALUES …) on PostgreSQL.
 
     Django's ``bulk_update`` builds a CASE expression per field per row; for a batch of
-    500 that took longer than the rest of ingest together.
+    500 that took longer than the rest of ingest together. Elsewhere, one prepared UPDATE
+    executed per row.
     """
-    rows = [
-        [f.get_db_prep_save(getattr(c, f.attname), connection) for f in _STATE_FIELDS] + [c.id]
-        for c in carriers
-    ]
+    prep = list(zip(_preparers(_STATE_FIELDS), [f.attname for f in _STATE_FIELDS], strict=True))
+    rows = [[p(getattr(c, name)) for p, name in prep] + [c.id] for c in carriers]
     with connection.cursor() as cursor:
-        cursor.executemany(_UPDATE, rows)
+        if connection.vendor != "postgresql" or len(rows) == 1:
+            cursor.executemany(_UPDATE, rows)
+            return
+        values = ", ".join([f"({_placeholders(len(_STATE_FIELDS) + 1)})"] * len(rows))
+        cursor.execute(
+            _update_from_template().format(values=values), [v for row in rows for v in row]
+        )
+
+
+@cache
+def _update_from_template() -> str:
+    # Client-side binding sends every value as an untyped literal; the casts give each
+    # VALUES column its table column's type.
+    assignments = ", ".join(
+        f"{f.column} = v.{f.column}::{f.cast_db_type(connection) or f.db_type(connection)}"
+        for f in _STATE_FIELDS
+    )
+    columns = ", ".join(f.column for f in _STATE_FIELDS)
+    table = Carrier._meta.db_table
+    return (
+        f"UPDATE {table} AS c SET {assignments} FROM (VALUES {{values}}) AS v ({columns}, id)"  # noqa: S608
+        " WHERE c.id = v.id::bigint"
+    )
