@@ -33,7 +33,11 @@ LONGEST_COUNTDOWN = timedelta(hours=2)
 app.conf.update(
     broker_url=_redis or _embedded_broker,
     broker_connection_retry_on_startup=True,
-    broker_transport_options={"visibility_timeout": int(LONGEST_COUNTDOWN.total_seconds()) * 2},
+    # Only Redis knows a visibility timeout; the SQLAlchemy transport hands its options to
+    # create_engine(), which refuses unknown ones (the embedded worker would not start).
+    broker_transport_options=(
+        {"visibility_timeout": int(LONGEST_COUNTDOWN.total_seconds()) * 2} if _redis else {}
+    ),
     task_ignore_result=True,
     task_acks_late=True,
     task_reject_on_worker_lost=True,
@@ -46,6 +50,25 @@ app.conf.update(
     },
     timezone=settings.CUSTOS_TIME_ZONE,
     beat_schedule={
+        # Deadlines, reminders and escalations: cheap (it reads only what is due), so often.
+        "alerts-sweep": {
+            "task": "worker.tasks.alerts_sweep",
+            "schedule": float(settings.CUSTOS_SWEEP_SECONDS),
+            "options": {"expires": float(settings.CUSTOS_SWEEP_SECONDS)},
+        },
+        # The outbox's catch-up: whatever a lost message, a dead worker or a broker outage
+        # left pending goes out here.
+        "alerts-deliver": {
+            "task": "worker.tasks.alerts_deliver",
+            "schedule": float(settings.CUSTOS_DELIVERY_SECONDS),
+            "options": {"expires": float(settings.CUSTOS_DELIVERY_SECONDS)},
+        },
+        # Secrecy periods ending and holders leaving change by the day.
+        "alerts-sweep-daily": {
+            "task": "worker.tasks.alerts_sweep",
+            "schedule": crontab(hour=6, minute=0),
+            "kwargs": {"daily": True},
+        },
         "ledger-checkpoint-daily": {
             "task": "worker.tasks.ledger_checkpoint",
             "schedule": crontab(hour=0, minute=5),
