@@ -28,21 +28,38 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Listed so the API docs use ninja's bundled Swagger UI, not a CDN (air-gapped sites).
+    "ninja",
     "backend.core",
     "backend.registry",
     "backend.custody",
     "backend.alerts",
+    "backend.classification",
+    "backend.inventory",
+    "backend.registers",
+    "backend.printing",
+    "backend.security",
     "backend.api",
+    "django_htmx",
+    "backend.desk",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backend.security.hardening.SecurityHeadersMiddleware",  # CSP (docs/security.md)
+    # Serves /static/ from gunicorn too (custos serve); air-gapped desks have no CDN.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "backend.desk.middleware.ChineseFirstMiddleware",  # zh-hans unless English chosen
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Idle timeout, departed people, the second factor (docs/security.md).
+    "backend.security.middleware.SessionGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -101,6 +118,13 @@ CUSTOS_TIME_ZONE = env_str("CUSTOS_TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The web pages (backend/desk): files are found in the apps' static/ folders without a
+# collectstatic step, so `make run` serves them on a fresh machine.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
+LOCALE_PATHS = [BASE_DIR / "backend" / "locale"]
+LOGIN_URL = "/"
+LOGIN_REDIRECT_URL = "/home/"
 
 # Custos settings (CONTRACT.md and README).
 CUSTOS_UNIT = env_str("CUSTOS_UNIT", "XZ").upper()
@@ -114,6 +138,25 @@ CUSTOS_TRANSIT_HOURS = env_int("CUSTOS_TRANSIT_HOURS", 72)
 CUSTOS_REPAIR_DAYS = env_int("CUSTOS_REPAIR_DAYS", 14)
 CUSTOS_DESTRUCTION_DAYS = env_int("CUSTOS_DESTRUCTION_DAYS", 7)
 CUSTOS_LOSS_REPORT_HOURS = 24  # Reg Art. 61: a loss is reported within 24 hours.
+# Labels (docs/labels.md): the unit's name printed on labels, whether carrier labels may
+# show the title (a title can itself be secret: default off), and the label printers as
+# name=raw://host:9100?dpi=203&size=50x30 or name=cups://queue?format=pdf, comma-separated.
+CUSTOS_UNIT_NAME = env_str("CUSTOS_UNIT_NAME")
+CUSTOS_LABEL_TITLES = env_bool("CUSTOS_LABEL_TITLES", False)
+CUSTOS_PRINTERS = env_list("CUSTOS_PRINTERS")
+# Alerts (docs/alerts.md): reminders while a case is unresolved, escalation of a case
+# nobody acknowledged, the outbox sender's catch-up pass, retry backoff and claim lease.
+CUSTOS_REMIND_SECONDS = env_int("CUSTOS_REMIND_SECONDS", 4 * 3600)
+CUSTOS_ESCALATE_SECONDS = env_int("CUSTOS_ESCALATE_SECONDS", 24 * 3600)
+CUSTOS_COMMITTEE_CHAIR_EMAIL = env_str("CUSTOS_COMMITTEE_CHAIR_EMAIL")
+CUSTOS_DELIVERY_SECONDS = env_int("CUSTOS_DELIVERY_SECONDS", 30)
+CUSTOS_DELIVERY_BACKOFF_SECONDS = env_int("CUSTOS_DELIVERY_BACKOFF_SECONDS", 30)
+CUSTOS_DELIVERY_BACKOFF_MAX_SECONDS = env_int("CUSTOS_DELIVERY_BACKOFF_MAX_SECONDS", 3600)
+CUSTOS_DELIVERY_LEASE_SECONDS = env_int("CUSTOS_DELIVERY_LEASE_SECONDS", 300)
+CUSTOS_SWEEP_BATCH = env_int("CUSTOS_SWEEP_BATCH", 5000)
+CUSTOS_PERIOD_WARN_DAYS = env_int("CUSTOS_PERIOD_WARN_DAYS", 90)
+CUSTOS_DEPARTURE_WARN_DAYS = env_int("CUSTOS_DEPARTURE_WARN_DAYS", 14)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -126,3 +169,48 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("CUSTOS_LOG_LEVEL", "INFO")},
 }
+
+# Security (docs/security.md). CUSTOS_ENV=production turns on the hardened defaults and
+# refuses to start with DEBUG on, the development key or no ALLOWED_HOSTS.
+CUSTOS_ENV = env_str("CUSTOS_ENV", "development").lower()
+_PRODUCTION = CUSTOS_ENV == "production"
+# Argon2id for new and changed passwords; PBKDF2 stays listed so older hashes still verify
+# (and are rehashed to Argon2 at the next sign-in).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = ["backend.security.signin.LockoutModelBackend"]
+CUSTOS_LOCKOUT_FAILURES = env_int("CUSTOS_LOCKOUT_FAILURES", 5)
+CUSTOS_LOCKOUT_SECONDS = env_int("CUSTOS_LOCKOUT_SECONDS", 15 * 60)
+CUSTOS_2FA_ROLES = env_list("CUSTOS_2FA_ROLES") or ["admin", "approver", "committee"]
+CUSTOS_SESSION_IDLE_SECONDS = env_int("CUSTOS_SESSION_IDLE_SECONDS", 15 * 60)
+SESSION_COOKIE_AGE = env_int("CUSTOS_SESSION_MAX_SECONDS", 10 * 3600)  # one working day
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("CUSTOS_SECURE_COOKIES", _PRODUCTION)
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Django sends HSTS only on requests that arrived over TLS; behind a TLS-terminating proxy
+# set CUSTOS_TLS_PROXY=1 so X-Forwarded-Proto tells it.
+SECURE_HSTS_SECONDS = env_int("CUSTOS_HSTS_SECONDS", 365 * 86400 if _PRODUCTION else 0)
+if env_bool("CUSTOS_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# API rate limits per token (n/s, n/min, n/h; "off" for none): scans generous, the rest
+# tighter. Counted in Django's cache (per web process unless CACHES is shared).
+CUSTOS_RATE_SCANS = env_str("CUSTOS_RATE_SCANS", "3000/min")
+CUSTOS_RATE_API = env_str("CUSTOS_RATE_API", "600/min")
+# Reads of carriers at this level and above go into the access log (Reg Art. 20).
+CUSTOS_ACCESS_LOG_LEVEL = env_str("CUSTOS_ACCESS_LOG_LEVEL", "secret")
+
+from backend.security.hardening import refuse_unsafe_production  # noqa: E402 - needs the above
+
+refuse_unsafe_production(
+    env=CUSTOS_ENV,
+    debug=DEBUG,
+    secret_key=SECRET_KEY,
+    default_key=_DEFAULT_KEY,
+    allowed_hosts=env_list("CUSTOS_ALLOWED_HOSTS"),
+)

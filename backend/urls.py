@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from backend.api.main import api
 from backend.core import views
@@ -6,4 +6,7 @@ from backend.core import views
 urlpatterns = [
     path("", views.sign_in, name="sign-in"),
     path("api/v1/", api.urls),
+    path("", include("backend.desk.urls")),
+    path("", include("backend.desk.site_urls")),
+    path("", include("backend.security.urls")),
 ]

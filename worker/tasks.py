@@ -1,10 +1,17 @@
-"""Celery tasks: each takes ids (or nothing), calls one service, returns."""
+"""Celery tasks: each takes ids (or nothing), calls one service, returns.
+
+Every task is idempotent: the database decides what is due, claims it with a conditional
+update, and a task that runs twice (a redelivered message, two beats) finds nothing left.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from worker.app import app
+
+log = logging.getLogger(__name__)
 
 
 @app.task(name="worker.tasks.ledger_checkpoint")
@@ -19,3 +26,38 @@ def ledger_verify() -> dict[str, Any]:
     from backend.custody.services import ledger_check_and_alert
 
     return ledger_check_and_alert()
+
+
+@app.task(name="worker.tasks.alerts_sweep")
+def alerts_sweep(daily: bool = False) -> dict[str, object]:
+    """Run the detectors, then hand the new deliveries to the sender at once: the cases
+    one sweep opened leave together, as one e-mail digest."""
+    from backend.alerts.sweep import sweep_run
+
+    report = sweep_run(daily=daily)
+    if report.opened or report.reminded or report.escalated or report.daily_opened:
+        _kick_sender()
+    return report.as_dict()
+
+
+@app.task(name="worker.tasks.alerts_deliver")
+def alerts_deliver() -> dict[str, object]:
+    """Send what is due in the outbox; if a send failed, come back when its backoff ends.
+
+    Only a pass that itself saw a failure schedules the follow-up, so failing deliveries
+    are carried by one chain of retries, not by one more chain per sweep. The beat's
+    catch-up pass finds anything a lost message or a dead worker left behind.
+    """
+    from backend.alerts.outbox import deliveries_send
+
+    report = deliveries_send()
+    if report.retry_in is not None:
+        _kick_sender(countdown=max(1.0, report.retry_in))
+    return {"claimed": report.claimed, "sent": report.sent, "failed": report.failed}
+
+
+def _kick_sender(countdown: float = 0.0) -> None:
+    try:
+        alerts_deliver.apply_async(countdown=countdown or None)
+    except Exception as exc:  # the rows wait in the outbox
+        log.warning("could not queue the sender (%s); the catch-up pass will send", exc)

@@ -35,7 +35,14 @@ def alert_out(alert: Alert) -> dict[str, Any]:
         "level": alert.carrier.level if alert.carrier else None,
         "opened_at": alert.opened_at,
         "status": alert.status,
-        "details": alert.details,
+        # The case's timers ride in details (AlertOut is shared; extending it is additive
+        # later): the deadline that passed, reminders sent, when it went to the chair.
+        "details": {
+            **alert.details,
+            "deadline": alert.deadline.isoformat() if alert.deadline else None,
+            "reminders": alert.reminders,
+            "escalated_at": alert.escalated_at.isoformat() if alert.escalated_at else None,
+        },
         "acknowledged_by": alert.acknowledged_by.code if alert.acknowledged_by else None,
         "acknowledged_at": alert.acknowledged_at,
         "note": alert.ack_note,

@@ -42,6 +42,15 @@ class Alert(models.Model):
     ack_note = models.TextField(blank=True, default="")
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The deadline that passed (the carrier's due_at when the sweep claimed it): what the
+    # notifications quote. Null for cases without a deadline (a mismatch at a scan).
+    deadline = models.DateTimeField(null=True, blank=True)
+    # While the case is unresolved: when the next reminder goes out and how many went.
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminders = models.PositiveIntegerField(default=0)
+    # When an unacknowledged case goes to the committee chair; null once it has.
+    escalate_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -54,7 +63,76 @@ class Alert(models.Model):
                 condition=Q(status__in=AlertStatus.values), name="alert_status_known"
             ),
         ]
-        indexes = [models.Index(fields=["status", "kind"], name="alert_status_kind_idx")]
+        indexes = [
+            models.Index(fields=["status", "kind"], name="alert_status_kind_idx"),
+            # The sweep's reminder query: ``WHERE remind_at <= now`` over unresolved cases.
+            models.Index(
+                fields=["remind_at"], name="alert_remind_at_idx", condition=~Q(status="resolved")
+            ),
+            # The sweep's escalation query: ``WHERE escalate_at <= now AND status = 'open'``.
+            models.Index(
+                fields=["escalate_at"], name="alert_escalate_at_idx", condition=Q(status="open")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.carrier_id} ({self.status})"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "电子邮件 e-mail"
+    WEBHOOK = "webhook", "Webhook"
+    CHAIR = "chair", "保密委主任 committee chair"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+
+
+class Delivery(models.Model):
+    """One notification of one alert on one channel: the transactional outbox.
+
+    Written in the transaction that opens the alert (or claims its reminder), so a
+    committed alert always has its deliveries and a rolled-back one never has. A sender
+    claims a row by moving ``next_attempt_at`` forward by a lease (a conditional update),
+    sends, then marks it sent; a sender that dies leaves the row to be claimed again when
+    the lease runs out. ``round`` 0 is the opening notice, n the n-th reminder: a retry of
+    the same round can never create a second row.
+    """
+
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="deliveries")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    round = models.PositiveIntegerField(default=0)
+    # Where it goes (addresses, comma separated, or the webhook URL), fixed when written so
+    # a sender on another machine needs no copy of the recipient settings.
+    target = models.CharField(max_length=1000)
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "channel", "round"], name="one_delivery_per_alert_channel_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DeliveryStatus.values), name="delivery_status_known"
+            ),
+        ]
+        indexes = [
+            # The sender's query: ``WHERE status = 'pending' AND next_attempt_at <= now``.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="delivery_due_idx",
+                condition=Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} #{self.alert_id}/{self.round} ({self.status})"

@@ -8,9 +8,14 @@ from ninja.renderers import JSONRenderer
 from backend.alerts.api import router as alerts_router
 from backend.api import errors
 from backend.api.auth import TokenAuth
+from backend.classification.api import router as classification_router
 from backend.core.api import router as core_router
 from backend.custody.api import router as custody_router
+from backend.inventory.api import router as inventory_router
+from backend.printing.api import router as printing_router
+from backend.registers.api import router as registers_router
 from backend.registry.api import router as registry_router
+from backend.security import ratelimit
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -30,9 +35,15 @@ api = NinjaAPI(
     ),
     auth=TokenAuth(),
     urls_namespace="api-v1",
+    throttle=[ratelimit.TokenRateThrottle()],  # 429 rate_limited (docs/security.md)
 )
 errors.install(api)
+ratelimit.install(api)
 api.add_router("", core_router)
 api.add_router("", registry_router)
 api.add_router("", custody_router)
 api.add_router("", alerts_router)
+api.add_router("", printing_router)
+api.add_router("", classification_router)
+api.add_router("", registers_router)
+api.add_router("", inventory_router)

@@ -36,6 +36,9 @@ class PersonIn(Schema):
     roles: list[Literal["admin", "registrar", "clerk", "approver", "witness", "committee"]]
     departs_on: date | None = None
     decontrol_months: int | None = Field(default=None, ge=0, le=600)
+    authority: Literal["top_secret", "secret", "confidential"] | None = Field(
+        default=None, description="An approver's 定密权限: the highest level they may decide."
+    )
 
 
 class PersonOut(Schema):
@@ -43,6 +46,7 @@ class PersonOut(Schema):
     name: str
     clearance: str
     roles: list[str]
+    authority: str | None = None
 
 
 class LocationIn(Schema):

@@ -21,6 +21,10 @@ RANK = {"none": 0, "confidential": 1, "secret": 2, "top_secret": 3}
 
 class State(StrEnum):
     DRAFT = "draft"
+    # 先行采取保密措施: the decision was referred upward. The carrier is protected as the
+    # proposed level meanwhile (its row carries that level, so every guard applies it): it
+    # may be sighted in a stocktake or reported lost, never handed over or moved.
+    REFERRED = "referred"
     REGISTERED = "registered"
     IN_STORAGE = "in_storage"
     IN_USE = "in_use"
@@ -405,4 +409,43 @@ def _apply(carrier: CarrierView, move: Move, rule: Rule) -> Transition:
         destroy_approved_by=approved_by,
         witnesses=witnesses,
         mismatch=custody_mismatch(carrier, move),
+    )
+
+
+# --- scanner devices: what each kind of place may record ------------------------------
+# A device token acts only at its own location (services._check) and only with the actions
+# that location's kind is for: a handover desk cannot record ``destroy`` or a witness's
+# confirmation; a destruction site can. A person's own token is judged by roles alone.
+_EVERYWHERE = frozenset({Action.INVENTORY, Action.REPORT_LOST, Action.FOUND})
+DEVICE_ACTIONS: dict[str, frozenset[Action]] = {
+    "desk": _EVERYWHERE
+    | {
+        Action.STORE,
+        Action.CHECKOUT,
+        Action.RETURN,
+        Action.TRANSFER,
+        Action.DISPATCH,
+        Action.RECEIVE,
+        Action.REPAIR_OUT,
+        Action.REPAIR_IN,
+        Action.DESTROY_REQUEST,
+        Action.DESTROY_APPROVE,
+    },
+    "safe": _EVERYWHERE | {Action.STORE, Action.CHECKOUT, Action.RETURN, Action.TRANSFER},
+    "office": _EVERYWHERE | {Action.STORE, Action.CHECKOUT, Action.RETURN, Action.TRANSFER},
+    "repair": _EVERYWHERE | {Action.RECEIVE, Action.DISPATCH, Action.REPAIR_OUT, Action.REPAIR_IN},
+    "destruction": _EVERYWHERE
+    | {Action.RECEIVE, Action.STORE, Action.DESTROY_WITNESS, Action.DESTROY},
+}
+
+
+def device_may(*, location_kind: str, action: Action) -> Refusal | None:
+    """None if a scanner device at a place of ``location_kind`` may record ``action``."""
+    allowed = DEVICE_ACTIONS.get(location_kind, frozenset())
+    if action in allowed:
+        return None
+    return Refusal(
+        "forbidden",
+        f"A scanner at a {location_kind} cannot record {action}. 该地点的扫描终端不能登记此操作。",
+        {"reason": "device_location_kind", "location_kind": location_kind, "action": str(action)},
     )

@@ -199,7 +199,12 @@ def scans_ingest(*, scans: list[ScanIn], principal: Principal) -> list[ScanResul
     places = hotpath.by_codes(
         Location, {codes["location"] for _, _, codes in checked if codes["location"]}
     )
+    # A reprinted label's code names its carrier; a voided label is refused (DESIGN.md).
+    from backend.printing.selectors import label_scans_resolve
+
+    checked = label_scans_resolve(checked=checked, reject=reject)
     items: list[_Item] = []
+    stocktakes = _open_stocktakes({scan.inventory for _, scan, _ in checked if scan.inventory})
     for index, scan, codes in checked:
         missing = [
             codes[k]
@@ -212,6 +217,11 @@ def scans_ingest(*, scans: list[ScanIn], principal: Principal) -> list[ScanResul
                 ServiceError("unknown_code", f"Unknown code {missing[0]}.", {"code": missing[0]}),
             )
             continue
+        if scan.inventory is not None:
+            refusal = _stocktake_refusal(scan, codes["location"], stocktakes)
+            if refusal is not None:
+                reject(index, refusal)
+                continue
         items.append(
             _Item(
                 index=index,
@@ -294,6 +304,43 @@ def _check(scan: ScanIn, principal: Principal) -> dict[str, str | None]:
             {"field": "occurred_at"},
         )
     return codes
+
+
+def _open_stocktakes(ids: set[int]) -> dict[int, str]:
+    """The open stocktakes among ``ids``, with their location's code (one query, or none)."""
+    if not ids:
+        return {}
+    from backend.inventory.models import Stocktake  # inventory builds on the ledger
+
+    return dict(
+        Stocktake.objects.filter(id__in=ids, closed_at__isnull=True).values_list(
+            "id", "location__code"
+        )
+    )
+
+
+def _stocktake_refusal(
+    scan: ScanIn, location: str | None, stocktakes: dict[int, str]
+) -> ServiceError | None:
+    """A sighting for a stocktake counts only while it is open and at its location."""
+    if scan.action != Action.INVENTORY:
+        return ServiceError(
+            "invalid", "Only inventory scans name a stocktake.", {"field": "inventory"}
+        )
+    where = stocktakes.get(scan.inventory or 0)
+    if where is None:
+        return ServiceError(
+            "invalid_transition",
+            f"Stocktake {scan.inventory} is not open. 该清查未开启或已结束。",
+            {"reason": "stocktake_closed", "inventory": scan.inventory},
+        )
+    if location != where:
+        return ServiceError(
+            "invalid_transition",
+            f"Stocktake {scan.inventory} counts {where}, not {location}. 清查地点不符。",
+            {"reason": "stocktake_elsewhere", "inventory": scan.inventory},
+        )
+    return None
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:
@@ -427,6 +474,11 @@ def _ingest_locked(
             opened_at=event.occurred_at,
             details={"event": str(event.id), "seq": event.seq, "reason": reason},
         )
+    # Cases whose condition these scans ended (returned, received, found…) resolve in this
+    # locked transaction: one UPDATE, none when no scan was recorded.
+    from backend.alerts.services import alerts_follow_up
+
+    alerts_follow_up(carriers=list(touched.values()), events=new_events)
     return outcomes
 
 

@@ -87,6 +87,7 @@ def create_person(request: HttpRequest, body: PersonIn) -> Status[dict[str, Any]
         roles=list(body.roles),
         departs_on=body.departs_on,
         decontrol_months=body.decontrol_months,
+        authority=body.authority or "",
     )
     return Status(
         201,
@@ -95,6 +96,7 @@ def create_person(request: HttpRequest, body: PersonIn) -> Status[dict[str, Any]
             "name": person.name,
             "clearance": person.clearance,
             "roles": person.roles,
+            "authority": person.authority or None,
         },
     )
 

@@ -18,6 +18,14 @@ class Clearance(models.TextChoices):
     NONE = "none", "无"
 
 
+class Grade(models.TextChoices):
+    """涉密人员 grades (Reg: 核心/重要/一般涉密人员)."""
+
+    CORE = "core", "核心涉密人员"
+    IMPORTANT = "important", "重要涉密人员"
+    GENERAL = "general", "一般涉密人员"
+
+
 class Form(models.TextChoices):
     PAPER = "paper", "纸介质"
     MAGNETIC = "magnetic", "磁介质"

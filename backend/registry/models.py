@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from backend.registry.levels import Clearance, Form, Level, LocationKind
+from backend.registry.levels import Clearance, Form, Grade, Level, LocationKind
 from backend.registry.marking import Period, marking
 
 
@@ -27,6 +27,11 @@ class Person(models.Model):
     active = models.BooleanField(default=True)
     departs_on = models.DateField(null=True, blank=True)
     decontrol_months = models.PositiveIntegerField(null=True, blank=True)
+    # 涉密人员 core / important / general; blank for people in no classified post.
+    grade = models.CharField(max_length=16, choices=Grade.choices, blank=True, default="")
+    # 定密权限: the highest level this classification authority may decide. Blank means
+    # none — an approver without a recorded authority can review but not approve.
+    authority = models.CharField(max_length=16, choices=Level.choices, blank=True, default="")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -106,6 +111,9 @@ class Token(models.Model):
 
 class Status(models.TextChoices):
     DRAFT = "draft", "拟定"
+    # 先行采取保密措施: the unit lacks the authority and referred the decision upward; the
+    # carrier is protected as the proposed level until the superior decides.
+    REFERRED = "referred", "报请定密"
     REGISTERED = "registered", "已登记"
     IN_STORAGE = "in_storage", "保存"
     IN_USE = "in_use", "借阅"
@@ -149,6 +157,12 @@ class Carrier(models.Model):
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     witnesses = models.JSONField(default=list, blank=True)  # badge codes, this destruction
+    # 解密: the day it was declassified (by decision or 自行解密); the marking history is kept
+    # in the classification app, the carrier stays in the ledger.
+    declassified_on = models.DateField(null=True, blank=True)
+    # The day the secrecy period ends (issue date + period, or the end date); null for a
+    # declassification condition. A column so the daily 自行解密 sweep reads an index.
+    period_ends_on = models.DateField(null=True, blank=True)
     # The chain head: the last event's seq and hash. Verify compares it with the events, so
     # a deleted tail shows even when the checkpoint is older than the deletion.
     seq = models.PositiveIntegerField(default=0)
@@ -171,6 +185,13 @@ class Carrier(models.Model):
                 fields=["due_at"], name="carrier_due_at_idx", condition=Q(due_at__isnull=False)
             ),
             models.Index(fields=["status", "level"], name="carrier_status_level_idx"),
+            # The 自行解密 sweep: ``WHERE period_ends_on <= today + notice AND declassified_on
+            # IS NULL``; partial, so declassified carriers drop out of it.
+            models.Index(
+                fields=["period_ends_on"],
+                name="carrier_period_ends_idx",
+                condition=Q(period_ends_on__isnull=False, declassified_on__isnull=True),
+            ),
             models.Index(fields=["custodian", "status"], name="carrier_custodian_idx"),
         ]
 

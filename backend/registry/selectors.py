@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from backend.errors import ServiceError
 from backend.registry.models import Carrier, Location, Person
-from backend.registry.policy import knowable, may_read_carriers
+from backend.registry.policy import knowable, may_read_carriers, record_reads
 from backend.registry.principals import Principal
 from labels.codes import CodeError, Kind, parse
 
@@ -47,6 +47,7 @@ def carrier_get(*, principal: Principal, code: str) -> Carrier:
     carrier = _carriers().filter(code=text).first()
     if carrier is None:
         raise ServiceError("unknown_code", f"No carrier has the code {text}.", {"code": text})
+    record_reads(principal, [carrier], what="carrier")  # Reg Art. 20 access log
     return carrier
 
 
@@ -78,4 +79,6 @@ def carrier_list(
         # cannot reveal that a secret title exists.
         qs = qs.filter(Q(code__icontains=text) | (Q(title__icontains=text) & knowable(principal)))
     count = qs.count()
-    return list(qs.order_by("-created_at", "-id")[offset : offset + limit]), count
+    items = list(qs.order_by("-created_at", "-id")[offset : offset + limit])
+    record_reads(principal, items, what="list")  # Reg Art. 20 access log
+    return items, count

@@ -56,11 +56,16 @@ def person_create(
     departs_on: date | None = None,
     decontrol_months: int | None = None,
     code: str | None = None,
+    authority: str = "",
 ) -> Person:
+    """A person with a badge. ``authority`` is an approver's 定密权限: the highest level
+    they may decide (blank: none — they can review but not approve)."""
     name = name.strip()
     if not name:
         raise ServiceError("invalid", "A person needs a name.", {"field": "name"})
     _choice(clearance, Clearance, "clearance")
+    if authority:
+        _choice(authority, Level, "authority")
     unknown = sorted(set(roles) - set(Role.values))
     if unknown:
         raise ServiceError("invalid", f"Unknown roles: {', '.join(unknown)}.", {"roles": unknown})
@@ -70,6 +75,7 @@ def person_create(
         clearance=clearance,
         departs_on=departs_on,
         decontrol_months=decontrol_months,
+        authority=authority,
     )
     person.roles = roles
     person.save()
@@ -180,8 +186,19 @@ def carrier_register(
     scope: list[Person] | None = None,
     parent: Carrier | None = None,
     issued_on: date | None = None,
+    draft: bool = True,
 ) -> Carrier:
-    """Register a carrier and open its ledger chain with a ``register`` event (seq 1)."""
+    """Register a carrier and open its ledger chain with a ``register`` event (seq 1).
+
+    With ``draft`` (the default, and what ``POST /carriers`` does) the carrier starts as
+    ``draft``: the registrar is the handler (承办人) and what they entered is the proposal
+    that a reviewer and a classification authority decide on (backend/classification).
+    ``draft=False`` registers at once, for carriers whose classification was decided
+    before they entered Custos (stock classified on paper, copies made under an approved
+    copy request, the demo seed); it is not reachable over HTTP.
+    """
+    from backend.classification.periods import period_end
+    from backend.classification.services import proposal_open
     from backend.custody.services import ledger_open  # the ledger builds on the registry
 
     _require(principal, "registrar")
@@ -203,6 +220,7 @@ def carrier_register(
             "A copy takes its original's level (直接套用).",
             {"field": "level", "parent_level": parent.level},
         )
+    issued_on = issued_on or timezone.localdate()
     with transaction.atomic():
         carrier = Carrier.objects.create(
             code=_new_code(Carrier, Kind.CARRIER),
@@ -219,15 +237,18 @@ def carrier_register(
             copies_total=copies_total,
             parent=parent,
             unit=settings.CUSTOS_UNIT,
-            issued_on=issued_on or timezone.localdate(),
+            issued_on=issued_on,
+            period_ends_on=period_end(issued_on=issued_on, level=level, period=period),
             registered_by=principal.person,
-            status=Status.REGISTERED,
+            status=Status.DRAFT if draft else Status.REGISTERED,
             custodian=custodian,
             location=location,
         )
         if scope:
             carrier.scope.set(scope)
         ledger_open(carrier=carrier, actor=principal.person)
+        if draft:
+            proposal_open(carrier=carrier, proposer=principal.person)
     return carrier
 
 

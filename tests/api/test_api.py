@@ -46,7 +46,7 @@ def test_the_admin_adds_people_and_locations(unit: Any, api_as: Any) -> None:
     assert clerk.status_code == 403 and error_code(clerk) == "forbidden"
 
 
-def test_a_registrar_registers_a_carrier_with_its_marking(unit: Any, api_as: Any) -> None:
+def test_a_registrar_proposes_a_carrier_as_a_draft_with_its_marking(unit: Any, api_as: Any) -> None:
     body = {
         "title": "年度工作要点",
         "form": "paper",
@@ -61,7 +61,8 @@ def test_a_registrar_registers_a_carrier_with_its_marking(unit: Any, api_as: Any
     response = api_as(unit.registrar).post("/carriers", body)
     assert response.status_code == 201, response.content
     carrier = response.json()
-    assert carrier["marking"] == "机密★10年" and carrier["status"] == "registered"
+    # CONTRACT.md's classification steps: a registrar's carrier starts as a draft.
+    assert carrier["marking"] == "机密★10年" and carrier["status"] == "draft"
     assert carrier["seq"] == 1 and carrier["custodian"] == unit.clerk.code
     assert api_as(unit.clerk).post("/carriers", body).status_code == 403
 
@@ -232,10 +233,14 @@ def test_ledger_verify_answers_the_committee(unit: Any, api_as: Any, make_carrie
 
 
 def test_the_sign_in_page_loads_nothing_from_outside(client: Any) -> None:
+    import re
+
     response = client.get("/")
     html = response.content.decode()
-    assert response.status_code == 200 and "登录" in html and "Sign in" in html
-    assert "http://" not in html and "https://" not in html and "//" not in html.replace("<!--", "")
+    assert response.status_code == 200 and "登录" in html
+    assets = re.findall(r'(?:src|href|action)="([^"]*)"', html)
+    assert not [a for a in assets if "//" in a or a.startswith("http")], assets
+    assert "@import" not in html and "url(http" not in html
 
 
 def test_an_expired_a_revoked_and_a_departed_persons_token_get_401(unit: Any) -> None:
@@ -278,3 +283,14 @@ def test_a_device_token_reads_carriers_and_scans_at_its_location(
     assert result["status"] == "recorded" and result["event"]["device"] == "desk scanner"
     assert result["event"]["location"] == unit.desk.code
     assert client.get("/api/v1/alerts", **auth).status_code == 403
+
+
+def test_the_api_docs_load_nothing_from_outside_the_machine(client: Any) -> None:
+    import re
+
+    response = client.get("/api/v1/docs")
+    assets = re.findall(r'(?:src|href)="([^"]+)"', response.content.decode())
+    assert response.status_code == 200 and assets
+    assert not [a for a in assets if "//" in a], assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset

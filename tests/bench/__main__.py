@@ -8,7 +8,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ["tests.bench.bench_ledger", "tests.bench.bench_labels", "tests.bench.bench_scanners"]
+MODULES = [
+    "tests.bench.bench_ledger",
+    "tests.bench.bench_labels",
+    "tests.bench.bench_scanners",
+    "tests.bench.bench_registers",
+    "tests.bench.bench_sweep",
+    "tests.bench.bench_desk",
+]
 
 
 def main() -> int:

@@ -255,3 +255,27 @@ def test_lost_carriers_are_due_for_reporting_within_24_hours(unit: Any, make_car
     [found] = ingest(unit.clerk, s("found", carrier, location=unit.desk))
     carrier.refresh_from_db()
     assert found.status == "recorded" and (carrier.status, carrier.due_at) == ("in_storage", None)
+
+
+def test_a_stocktake_sighting_counts_only_while_open_and_at_its_location(
+    unit: Any, make_carrier: Any
+) -> None:
+    from backend.inventory.models import Stocktake
+
+    carrier = make_carrier()
+    stocktake = Stocktake.objects.create(
+        location=unit.safe, opened_by=unit.clerk, opened_at=timezone.now()
+    )
+    [elsewhere] = ingest(
+        unit.clerk, s("inventory", carrier, location=unit.safe2, inventory=stocktake.id)
+    )
+    [wrong_action] = ingest(
+        unit.clerk, s("store", carrier, location=unit.safe, inventory=stocktake.id)
+    )
+    [here] = ingest(unit.clerk, s("inventory", carrier, location=unit.safe, inventory=stocktake.id))
+    Stocktake.objects.filter(id=stocktake.id).update(closed_at=timezone.now())
+    [late] = ingest(unit.clerk, s("inventory", carrier, location=unit.safe, inventory=stocktake.id))
+    assert elsewhere.error.details["reason"] == "stocktake_elsewhere"
+    assert wrong_action.error.code == "invalid"
+    assert here.status == "recorded" and here.event.payload["inventory"] == stocktake.id
+    assert late.error.details["reason"] == "stocktake_closed"

@@ -21,20 +21,24 @@ from backend.custody.lifecycle import (
 )
 
 A, S = Action, State
+# A draft is not a carrier of the ledger yet; a referred one (先行采取保密措施) is protected
+# as its proposed level: it may be sighted and reported lost, but not handed over or moved.
 ALL_BUT_DESTROYED = {s for s in State if s not in {S.DESTROYED, S.DRAFT}}
+ON_HAND = {S.REGISTERED, S.IN_STORAGE}
+assert S.REFERRED in ALL_BUT_DESTROYED and S.REFERRED not in ON_HAND
 
 # CONTRACT.md's lifecycle table, written out independently of the implementation.
 EXPECTED: dict[Action, tuple[set[State], State | None]] = {
-    A.STORE: ({S.REGISTERED, S.IN_STORAGE}, S.IN_STORAGE),
-    A.CHECKOUT: ({S.REGISTERED, S.IN_STORAGE}, S.IN_USE),
+    A.STORE: (ON_HAND, S.IN_STORAGE),
+    A.CHECKOUT: (ON_HAND, S.IN_USE),
     A.RETURN: ({S.IN_USE}, S.IN_STORAGE),
-    A.TRANSFER: ({S.REGISTERED, S.IN_STORAGE}, S.IN_STORAGE),
-    A.DISPATCH: ({S.REGISTERED, S.IN_STORAGE}, S.IN_TRANSIT),
+    A.TRANSFER: (ON_HAND, S.IN_STORAGE),
+    A.DISPATCH: (ON_HAND, S.IN_TRANSIT),
     A.RECEIVE: ({S.IN_TRANSIT}, S.IN_STORAGE),
-    A.REPAIR_OUT: ({S.REGISTERED, S.IN_STORAGE}, S.IN_REPAIR),
+    A.REPAIR_OUT: (ON_HAND, S.IN_REPAIR),
     A.REPAIR_IN: ({S.IN_REPAIR}, S.IN_STORAGE),
-    A.DESTROY_REQUEST: ({S.REGISTERED, S.IN_STORAGE}, None),
-    A.DESTROY_APPROVE: ({S.REGISTERED, S.IN_STORAGE}, S.PENDING_DESTRUCTION),
+    A.DESTROY_REQUEST: (ON_HAND, None),
+    A.DESTROY_APPROVE: (ON_HAND, S.PENDING_DESTRUCTION),
     A.DESTROY_WITNESS: ({S.PENDING_DESTRUCTION}, None),
     A.DESTROY: ({S.PENDING_DESTRUCTION}, S.DESTROYED),
     A.INVENTORY: (ALL_BUT_DESTROYED, None),

@@ -24,6 +24,29 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 
 
+# The actions a desk scans (CONTRACT.md); a carrier's chain also holds its registration
+# and its 定密 steps (review, classify …), which no scanner sent.
+SCAN_ACTIONS = frozenset(
+    [
+        "store",
+        "checkout",
+        "return",
+        "transfer",
+        "dispatch",
+        "receive",
+        "repair_out",
+        "repair_in",
+        "destroy_request",
+        "destroy_approve",
+        "destroy_witness",
+        "destroy",
+        "inventory",
+        "report_lost",
+        "found",
+    ]
+)
+
+
 def full(code: str) -> str:
     return code + check_character(code)
 
@@ -98,6 +121,8 @@ class LiveServer:
             if line.strip()
         }
         self.registrar_token = tokens[full("P-REG1")]
+        self.reviewer_token = tokens[full("P-APPR2")]
+        self.approver_token = tokens[full("P-APPR1")]
         self.committee_token = tokens[full("P-COMM1")]
 
     def start(self, *, wait: bool = True) -> None:
@@ -156,10 +181,23 @@ class LiveServer:
             "custodian": CLERK,
             "location": DESK,
         }
-        with self.api(self.registrar_token) as api:
-            out = []
+        # The 定密 steps of CONTRACT.md: proposed by the registrar, reviewed by one approver,
+        # approved by another; only then may the carrier be handed over.
+        out = []
+        with (
+            self.api(self.registrar_token) as registrar,
+            self.api(self.reviewer_token) as reviewer,
+            self.api(self.approver_token) as approver,
+        ):
             for _ in range(n):
-                response = api.post("/carriers", json=body)
+                response = registrar.post("/carriers", json=body)
                 response.raise_for_status()
-                out.append(response.json()["code"])
-            return out
+                code = response.json()["code"]
+                for api, decision in ((reviewer, "review"), (approver, "approve")):
+                    step = api.post(
+                        f"/carriers/{code}/decision",
+                        json={"decision": decision, "opinion": "同意 agreed"},
+                    )
+                    step.raise_for_status()
+                out.append(code)
+        return out

@@ -21,7 +21,7 @@ import pytest
 
 from scanners.flow import build_scans
 from scanners.spool import Spool
-from tests.scanners.live_server import CLERK, DESK, READER, ROOT, LiveServer
+from tests.scanners.live_server import CLERK, DESK, READER, ROOT, SCAN_ACTIONS, LiveServer
 
 pytestmark = pytest.mark.slow
 
@@ -69,7 +69,7 @@ def ledger_ids(server: LiveServer, carriers: list[str]) -> dict[str, list[str]]:
             response.raise_for_status()
             events = response.json()
             assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
-            out[code] = [e["id"] for e in events if e["action"] != "register"]
+            out[code] = [e["id"] for e in events if e["action"] in SCAN_ACTIONS]
         return out
 
 

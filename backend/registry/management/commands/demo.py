@@ -75,8 +75,15 @@ class Command(BaseCommand):
         self._print_tokens()
 
     def _seed(self) -> None:
+        authority = {"P-APPR1": "top_secret", "P-APPR2": "secret"}  # 定密权限
         people = {
-            code: person_create(name=name, clearance=clr, roles=roles, code=full(code))
+            code: person_create(
+                name=name,
+                clearance=clr,
+                roles=roles,
+                code=full(code),
+                authority=authority.get(code, ""),
+            )
             for code, name, clr, roles in PEOPLE
         }
         places = {
@@ -99,6 +106,8 @@ class Command(BaseCommand):
                     location=places["L-SAFE-A" if n % 2 else "L-SAFE-B"],
                     copy_no=1 if n % 3 else 2,
                     copies_total=3,
+                    # Classified before Custos came: registered at once, not as drafts.
+                    draft=False,
                 )
             )
         now = timezone.now()
@@ -136,10 +145,26 @@ class Command(BaseCommand):
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             lines = []
-            for code in ("P-ADMIN1", "P-REG1", "P-CLERK1", "P-APPR1", "P-COMM1"):
+            for code in ("P-ADMIN1", "P-REG1", "P-CLERK1", "P-APPR1", "P-APPR2", "P-COMM1"):
                 person = Person.objects.get(code=full(code))
                 lines.append(f"{person.code}\t{person.name}\t{token_create(person=person)}")
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             path.chmod(0o600)
         self.stdout.write(f"demo API tokens (keep private) 演示令牌: {path}")
         self.stdout.write(path.read_text(encoding="utf-8"))
+        self._print_passwords()
+
+    def _print_passwords(self) -> None:
+        """Web sign-in (backend/desk): username = badge code, password ``demo-<name>``.
+
+        Set only for people who have no sign-in yet, so a changed password is kept.
+        """
+        from backend.desk.services import person_set_password
+
+        self.stdout.write("demo web sign-in 演示登录 (http://127.0.0.1:8000/):")
+        for code, name, _clr, _roles in PEOPLE:
+            person = Person.objects.get(code=full(code))
+            password = "demo-" + code.split("-", 1)[1].lower()
+            if person.user_id is None:
+                person_set_password(person=person, password=password, check=False)
+            self.stdout.write(f"{person.code}\t{password}\t{name}")

@@ -28,6 +28,12 @@ class Command(BaseCommand):
             help="comma-separated: admin,registrar,clerk,approver,witness,committee",
         )
         add.add_argument("--departs-on", type=date.fromisoformat, default=None)
+        add.add_argument(
+            "--authority",
+            default="",
+            choices=["", "top_secret", "secret", "confidential"],
+            help="an approver's 定密权限: the highest level they may decide",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         roles = [r.strip() for r in options["roles"].split(",") if r.strip()]
@@ -37,6 +43,7 @@ class Command(BaseCommand):
                 clearance=options["clearance"],
                 roles=roles,
                 departs_on=options["departs_on"],
+                authority=options["authority"],
             )
         except ServiceError as exc:
             raise CommandError(exc.message) from None

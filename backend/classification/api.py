@@ -1,0 +1,255 @@
+"""The 定密 procedure over HTTP: decisions, proposals, history, copies, compilations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from backend.api.auth import principal_of
+from backend.api.errors import ErrorOut
+from backend.api.schemas import CarrierOut, Code, PeriodIn, Text
+from backend.classification import copies, selectors, services
+from backend.classification.models import Case, CopyRequest
+from backend.registry import selectors as registry_selectors
+from backend.registry.api import carrier_out
+from backend.registry.marking import Period
+
+router = Router(tags=["classification"])
+
+_ERRORS: dict[int, Any] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class DecisionIn(Schema):
+    decision: Literal["review", "approve", "amend", "reject", "refer"]
+    opinion: Text = Field(max_length=2000)
+    level: Literal["top_secret", "secret", "confidential"] | None = None
+    period: PeriodIn | None = None
+    basis: Text | None = Field(default=None, max_length=300)
+    scope: list[Code] | None = Field(default=None, max_length=500)
+    # For a referred carrier: the superior authority whose decision is being recorded.
+    superior: Text = Field(default="", max_length=200)
+
+
+class ProposalIn(Schema):
+    kind: Literal["initial", "change", "declassify"]
+    reason: Text = Field(max_length=2000)
+    level: Literal["top_secret", "secret", "confidential"] | None = None
+    period: PeriodIn | None = None
+    basis: Text | None = Field(default=None, max_length=300)
+    scope: list[Code] | None = Field(default=None, max_length=500)
+
+
+class StepOut(Schema):
+    step: str
+    actor: str | None
+    at: datetime
+    opinion: str
+    values: dict[str, Any]
+
+
+class CaseOut(Schema):
+    id: int
+    carrier: str
+    kind: str
+    state: str
+    level: str
+    proposed_by: str
+    proposed_at: datetime
+    reviewed_by: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    superior: str
+    old_marking: str
+    new_marking: str
+    steps: list[StepOut]
+
+
+class ConsentIn(Schema):
+    by: Text = Field(min_length=1, max_length=200)
+    on: date
+    note: Text = Field(default="", max_length=2000)
+
+
+class CopyRequestIn(Schema):
+    kind: Literal["copy", "extract"] = "copy"
+    count: int = Field(default=1, ge=1, le=100)
+    custodian: Code = Field(max_length=64)
+    location: Code = Field(max_length=64)
+    reason: Text = Field(max_length=2000)
+    form: Literal["paper", "magnetic", "optical", "electronic", "device"] | None = None
+    title: Text = Field(default="", max_length=300)
+    consent: ConsentIn | None = None
+
+
+class CopyDecisionIn(Schema):
+    decision: Literal["approve", "reject"]
+    opinion: Text = Field(max_length=2000)
+
+
+class CopyRequestOut(Schema):
+    id: int
+    original: str
+    kind: str
+    count: int
+    state: str
+    requested_by: str
+    decided_by: str | None
+    consent_by: str
+    consent_on: date | None
+    copies: list[str]
+
+
+class CompilationIn(Schema):
+    parts: list[Code] = Field(min_length=1, max_length=500)
+    title: Text = Field(min_length=1, max_length=300)
+    form: Literal["paper", "magnetic", "optical", "electronic", "device"]
+    basis: Text = Field(default="", max_length=300)
+    custodian: Code = Field(max_length=64)
+    location: Code = Field(max_length=64)
+
+
+def _period(p: PeriodIn | None) -> Period | None:
+    if p is None:
+        return None
+    return Period(years=p.years, months=p.months, days=p.days, until=p.until, condition=p.condition)
+
+
+def _changes(body: DecisionIn | ProposalIn) -> services.Changes:
+    return services.Changes(
+        level=body.level, period=_period(body.period), basis=body.basis, scope=body.scope
+    )
+
+
+def case_out(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "carrier": case.carrier.code,
+        "kind": case.kind,
+        "state": case.state,
+        "level": case.level,
+        "proposed_by": case.proposed_by.code,
+        "proposed_at": case.proposed_at,
+        "reviewed_by": case.reviewed_by.code if case.reviewed_by else None,
+        "decided_by": case.decided_by.code if case.decided_by else None,
+        "decided_at": case.decided_at,
+        "superior": case.superior,
+        "old_marking": case.old_marking,
+        "new_marking": case.new_marking,
+        "steps": [
+            {
+                "step": s.step,
+                "actor": s.actor.code if s.actor else None,
+                "at": s.at,
+                "opinion": s.opinion,
+                "values": s.values,
+            }
+            for s in case.steps.all()
+        ],
+    }
+
+
+def copy_request_out(request: CopyRequest, made: list[str]) -> dict[str, Any]:
+    return {
+        "id": request.id,
+        "original": request.original.code,
+        "kind": request.kind,
+        "count": request.count,
+        "state": request.state,
+        "requested_by": request.requested_by.code,
+        "decided_by": request.decided_by.code if request.decided_by else None,
+        "consent_by": request.consent_by,
+        "consent_on": request.consent_on,
+        "copies": made,
+    }
+
+
+@router.post("/carriers/{code}/decision", response={200: CarrierOut, **_ERRORS})
+def decide(request: HttpRequest, code: str, body: DecisionIn) -> dict[str, Any]:
+    principal = principal_of(request)
+    carrier = services.classification_decide(
+        principal=principal,
+        code=code,
+        decision=body.decision,
+        opinion=body.opinion,
+        changes=_changes(body),
+        superior=body.superior,
+    )
+    return carrier_out(
+        registry_selectors.carrier_get(principal=principal, code=carrier.code), principal
+    )
+
+
+@router.post("/carriers/{code}/proposals", response={201: CaseOut, **_ERRORS})
+def propose(request: HttpRequest, code: str, body: ProposalIn) -> Status[dict[str, Any]]:
+    principal = principal_of(request)
+    case = services.classification_propose(
+        principal=principal, code=code, kind=body.kind, changes=_changes(body), reason=body.reason
+    )
+    return Status(201, case_out(selectors.case_get(case_id=case.id)))
+
+
+@router.get("/carriers/{code}/classification", response={200: list[CaseOut], **_ERRORS})
+def history(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    cases = selectors.carrier_cases(principal=principal_of(request), code=code)
+    return [case_out(c) for c in cases]
+
+
+@router.post("/carriers/{code}/copies", response={201: CopyRequestOut, **_ERRORS})
+def ask_copies(request: HttpRequest, code: str, body: CopyRequestIn) -> Status[dict[str, Any]]:
+    principal = principal_of(request)
+    req = copies.copy_request(
+        principal=principal,
+        code=code,
+        kind=body.kind,
+        count=body.count,
+        custodian=registry_selectors.person_by_code(body.custodian, "custodian"),
+        location=registry_selectors.location_by_code(body.location),
+        reason=body.reason,
+        form=body.form,
+        title=body.title,
+        consent=copies.Consent(by=body.consent.by, on=body.consent.on, note=body.consent.note)
+        if body.consent
+        else None,
+    )
+    return Status(201, copy_request_out(req, []))
+
+
+@router.post("/copy-requests/{request_id}/decision", response={200: CopyRequestOut, **_ERRORS})
+def decide_copies(request: HttpRequest, request_id: int, body: CopyDecisionIn) -> dict[str, Any]:
+    req, made = copies.copy_decide(
+        principal=principal_of(request),
+        request_id=request_id,
+        decision=body.decision,
+        opinion=body.opinion,
+    )
+    return copy_request_out(req, [c.code for c in made])
+
+
+@router.post("/compilations", response={201: CarrierOut, **_ERRORS})
+def compile_(request: HttpRequest, body: CompilationIn) -> Status[dict[str, Any]]:
+    principal = principal_of(request)
+    if not principal.has_role("registrar"):
+        from backend.errors import ServiceError
+
+        raise ServiceError("forbidden", "Only a registrar proposes a compilation.")
+    carrier = copies.compilation_propose(
+        principal=principal,
+        parts=body.parts,
+        title=body.title,
+        form=body.form,
+        basis=body.basis,
+        custodian=registry_selectors.person_by_code(body.custodian, "custodian"),
+        location=registry_selectors.location_by_code(body.location),
+    )
+    fresh = registry_selectors.carrier_get(principal=principal, code=carrier.code)
+    return Status(201, carrier_out(fresh, principal))

@@ -1,0 +1,534 @@
+"""Writes of the 定密 procedure: propose, review, approve / amend / reject / refer.
+
+Sources: 国家秘密定密管理暂行规定 Art. 12-20 (the handler proposes, the classification
+authority approves within their authority, a unit without the authority protects first
+and refers upward), Reg Art. 17-24 (periods, changes, declassification). CONTRACT.md
+"Classification steps": a ``review`` and then an ``approve`` by two different people
+holding the ``approver`` role, neither of them the registrar who proposed it.
+
+Every decision also appends an event to the carrier's ledger chain, so the decision
+history is as tamper-evident as its custody.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from backend.classification.models import (
+    OPEN_STATES,
+    Case,
+    CaseKind,
+    CaseState,
+    Step,
+    StepKind,
+)
+from backend.classification.periods import period_end
+from backend.custody import chain
+from backend.custody.models import CustodyEvent
+from backend.errors import ServiceError
+from backend.registry.levels import LEVEL_ZH, RANK, Level
+from backend.registry.marking import Period, marking
+from backend.registry.models import Carrier, Person, Status
+from backend.registry.principals import Principal
+from backend.registry.selectors import code_or_error, person_by_code
+from labels.codes import Kind
+
+DECISIONS = ("review", "approve", "amend", "reject", "refer")
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What an ``amend`` decision or a change proposal sets; None leaves a field as it is."""
+
+    level: str | None = None
+    period: Period | None = None
+    basis: str | None = None
+    scope: list[str] | None = None  # badge codes
+
+    def is_empty(self) -> bool:
+        return (
+            self.level is None
+            and self.period is None
+            and self.basis is None
+            and (self.scope is None)
+        )
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _lock(code: str) -> Carrier:
+    text = code_or_error(code, Kind.CARRIER, "code")
+    carrier = (
+        Carrier.objects.select_for_update()
+        .select_related("custodian", "location")
+        .filter(code=text)
+    ).first()
+    if carrier is None:
+        raise ServiceError("unknown_code", f"No carrier has the code {text}.", {"code": text})
+    return carrier
+
+
+def _person(principal: Principal) -> Person:
+    if principal.person is None:
+        raise ServiceError(
+            "forbidden", "Only a person takes part in classification. 须由人员办理定密。"
+        )
+    return principal.person
+
+
+def ledger_note(
+    *, carrier: Carrier, actor: Person, action: str, payload: dict[str, Any], now: datetime
+) -> CustodyEvent:
+    """Append a classification event to ``carrier``'s chain (the row is locked by the caller)."""
+    seq = carrier.seq + 1
+    event_id = str(uuid.uuid4())
+    fields = chain.event_fields(
+        id=event_id,
+        carrier=carrier.code,
+        seq=seq,
+        action=action,
+        actor=actor.code,
+        counterpart=None,
+        escort=None,
+        location=None,
+        device=None,
+        occurred_at=now,
+        recorded_at=now,
+        due_at=carrier.due_at,
+        late=False,
+        payload=payload,
+    )
+    event = CustodyEvent(
+        id=uuid.UUID(event_id),
+        carrier=carrier,
+        seq=seq,
+        action=action,
+        actor=actor,
+        occurred_at=now,
+        recorded_at=now,
+        due_at=carrier.due_at,
+        payload=payload,
+        prev_hash=carrier.head_hash,
+        hash=chain.link(carrier.head_hash, fields),
+    )
+    event.save()
+    carrier.seq, carrier.head_hash = seq, event.hash
+    if carrier.last_occurred_at is None or now > carrier.last_occurred_at:
+        carrier.last_occurred_at = now
+    return event
+
+
+def _validate_period(period: Period) -> None:
+    from backend.registry.services import _validate_period as check
+
+    check(period)
+
+
+def _period_fields(period: Period) -> dict[str, Any]:
+    return {
+        "period_years": period.years,
+        "period_months": period.months,
+        "period_days": period.days,
+        "period_until": period.until,
+        "period_condition": period.condition or "",
+    }
+
+
+def _period_json(period: Period) -> dict[str, Any]:
+    return {
+        k: (v.isoformat() if hasattr(v, "isoformat") else v)
+        for k, v in {
+            "years": period.years,
+            "months": period.months,
+            "days": period.days,
+            "until": period.until,
+            "condition": period.condition,
+        }.items()
+        if v
+    }
+
+
+def _open_case(carrier: Carrier) -> Case | None:
+    return (
+        # ``of=self``: PostgreSQL cannot lock the nullable side of the reviewer join.
+        Case.objects.select_for_update(of=("self",))
+        .filter(carrier=carrier, state__in=[s.value for s in OPEN_STATES])
+        .select_related("proposed_by", "reviewed_by")
+        .first()
+    )
+
+
+# --- propose ----------------------------------------------------------------------------
+
+
+def proposal_open(
+    *,
+    carrier: Carrier,
+    proposer: Person,
+    kind: str = CaseKind.INITIAL,
+    changes: Changes | None = None,
+    reason: str = "",
+) -> Case:
+    """Record the proposal (拟定) of a new round; the carrier's row must be locked or new."""
+    changes = changes or Changes()
+    period = changes.period if changes.period is not None else carrier.period
+    now = timezone.now()
+    scope = (
+        changes.scope if changes.scope is not None else sorted(p.code for p in carrier.scope.all())
+    )
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                carrier=carrier,
+                kind=kind,
+                level=changes.level or carrier.level,
+                **_period_fields(period),
+                basis=changes.basis if changes.basis is not None else carrier.basis,
+                scope=scope,
+                proposed_by=proposer,
+                proposed_at=now,
+                reason=reason.strip(),
+                old_marking=""
+                if kind in (CaseKind.INITIAL, CaseKind.COMPILATION)
+                else (carrier.marking),
+            )
+    except IntegrityError:
+        raise ServiceError(
+            "conflict",
+            "This carrier already has a classification round open. 该载体已有未完成的定密事项。",
+            {"carrier": carrier.code},
+        ) from None
+    Step.objects.create(
+        case=case,
+        step=StepKind.PROPOSE,
+        actor=proposer,
+        at=now,
+        opinion=reason.strip(),
+        values={
+            "kind": kind,
+            "level": case.level,
+            "period": _period_json(period),
+            "basis": case.basis,
+            "scope": scope,
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def classification_propose(
+    *, principal: Principal, code: str, kind: str, changes: Changes, reason: str
+) -> Case:
+    """A new round for an existing carrier: change of level or period, declassification,
+    or a fresh proposal for a draft whose last proposal was rejected."""
+    person = _person(principal)
+    if not principal.has_role("registrar", "approver"):
+        raise ServiceError(
+            "forbidden", "Only a registrar or an approver proposes. 仅承办人可拟定。"
+        )
+    carrier = _lock(code)
+    if kind not in (CaseKind.INITIAL, CaseKind.CHANGE, CaseKind.DECLASSIFY):
+        raise ServiceError("invalid", f"Unknown kind {kind!r}.", {"field": "kind"})
+    if not reason.strip():
+        raise ServiceError(
+            "invalid", "A proposal states its reason. 请填写拟定理由。", {"field": "reason"}
+        )
+    if kind == CaseKind.INITIAL:
+        if carrier.status != Status.DRAFT:
+            raise ServiceError(
+                "invalid_transition",
+                "Only a draft is proposed afresh. 仅拟定状态的载体可重新拟定。",
+                {"status": carrier.status},
+            )
+    elif carrier.status in (Status.DRAFT, Status.REFERRED, Status.DESTROYED):
+        raise ServiceError(
+            "invalid_transition",
+            f"A {carrier.status} carrier cannot be changed or declassified."
+            " 该载体当前状态不能变更或解密。",
+            {"status": carrier.status},
+        )
+    elif carrier.declassified_on is not None:
+        raise ServiceError(
+            "invalid_transition", "The carrier is declassified already. 该载体已解密。", {}
+        )
+    if kind == CaseKind.CHANGE:
+        if changes.is_empty():
+            raise ServiceError(
+                "invalid", "A change names what changes. 请写明变更内容。", {"field": "level"}
+            )
+        _check_changes(changes)
+    elif kind == CaseKind.DECLASSIFY:
+        changes = Changes()
+    else:
+        _check_changes(changes)
+    return proposal_open(
+        carrier=carrier, proposer=person, kind=kind, changes=changes, reason=reason
+    )
+
+
+def _check_changes(changes: Changes) -> None:
+    if changes.level is not None and changes.level not in Level.values:
+        raise ServiceError("invalid", f"Unknown level {changes.level!r}.", {"field": "level"})
+    if changes.period is not None:
+        _validate_period(changes.period)
+    if changes.scope is not None:
+        for c in changes.scope:
+            person_by_code(c, "scope")
+
+
+# --- decide -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def classification_decide(
+    *,
+    principal: Principal,
+    code: str,
+    decision: str,
+    opinion: str,
+    changes: Changes | None = None,
+    superior: str = "",
+) -> Carrier:
+    """One step of the procedure on ``code``'s open round (CONTRACT.md decision endpoint).
+
+    1. ``review`` (审核): a ``proposed`` round, by an approver who is not the proposer.
+    2. ``approve`` / ``amend`` (批准): a ``reviewed`` round, by an approver who is neither
+       the proposer nor the reviewer and whose authority ceiling (定密权限) covers the level
+       decided; ``amend`` approves with the changed fields.
+    3. ``reject``: ends the round; a first classification stays ``draft``.
+    4. ``refer`` (先行采取保密措施并报请上级): the unit lacks the authority; the carrier is
+       ``referred`` and protected as the proposed level until the superior's decision is
+       recorded as ``approve`` / ``amend`` / ``reject`` naming the ``superior``.
+    """
+    person = _person(principal)
+    changes = changes or Changes()
+    opinion = opinion.strip()
+    if decision not in DECISIONS:
+        raise ServiceError(
+            "invalid",
+            f"Unknown decision {decision!r}.",
+            {"field": "decision", "allowed": DECISIONS},
+        )
+    if not principal.has_role("approver"):
+        raise ServiceError(
+            "forbidden",
+            "Only a classification authority decides. 仅定密责任人可审核、批准。",
+            {"reason": "role_missing", "roles": ["approver"]},
+        )
+    if not opinion:
+        raise ServiceError(
+            "invalid", "A decision states its opinion. 请填写意见。", {"field": "opinion"}
+        )
+    carrier = _lock(code)
+    case = _open_case(carrier)
+    if case is None:
+        raise ServiceError(
+            "invalid_transition",
+            "Nothing awaits a classification decision on this carrier. 该载体没有待决定密事项。",
+            {"status": carrier.status},
+        )
+    if case.proposed_by_id == person.id:
+        raise ServiceError(
+            "forbidden",
+            "The handler cannot review or approve their own proposal."
+            " 承办人不得审核、批准本人拟定的事项。",
+            {"reason": "own_proposal"},
+        )
+    now = timezone.now()
+    if decision == "review":
+        return _review(carrier, case, person, opinion, now)
+    if decision == "refer":
+        return _refer(carrier, case, person, opinion, now)
+    referred = case.state == CaseState.REFERRED
+    if referred:
+        superior = superior.strip()
+        if not superior:
+            raise ServiceError(
+                "invalid",
+                "Record which superior authority decided. 请写明作出决定的上级机关。",
+                {"field": "superior"},
+            )
+    elif case.state != CaseState.REVIEWED:
+        raise ServiceError(
+            "invalid_transition",
+            "The proposal must be reviewed before it is decided. 须先审核后批准。",
+            {"reason": "not_reviewed", "state": case.state},
+        )
+    elif case.reviewed_by_id == person.id:
+        raise ServiceError(
+            "forbidden",
+            "Review and approval are two different people. 审核人与批准人不得为同一人。",
+            {"reason": "reviewer_cannot_approve"},
+        )
+    if decision == "reject":
+        return _reject(carrier, case, person, opinion, superior, now)
+    if decision == "amend":
+        if changes.is_empty():
+            raise ServiceError(
+                "invalid",
+                "An amendment names what it changes. 请写明修改内容。",
+                {"field": "level"},
+            )
+        _check_changes(changes)
+    elif not changes.is_empty():
+        raise ServiceError(
+            "invalid",
+            "approve takes the proposal as it is; use amend to change it. 如需修改请使用 amend。",
+            {"field": "decision"},
+        )
+    return _approve(carrier, case, person, opinion, changes, superior if referred else "", now)
+
+
+def _step(
+    case: Case, kind: str, person: Person, opinion: str, now: datetime, **values: Any
+) -> None:
+    Step.objects.create(case=case, step=kind, actor=person, at=now, opinion=opinion, values=values)
+
+
+def _review(carrier: Carrier, case: Case, person: Person, opinion: str, now: datetime) -> Carrier:
+    if case.state != CaseState.PROPOSED:
+        raise ServiceError(
+            "invalid_transition",
+            f"This round is {case.state}, not awaiting review. 该事项不处于待审核状态。",
+            {"state": case.state},
+        )
+    case.state, case.reviewed_by, case.reviewed_at = CaseState.REVIEWED, person, now
+    case.review_opinion = opinion
+    case.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_opinion"])
+    _step(case, StepKind.REVIEW, person, opinion, now)
+    ledger_note(
+        carrier=carrier, actor=person, action="review", payload={"kind": case.kind}, now=now
+    )
+    carrier.save(update_fields=["seq", "head_hash", "last_occurred_at", "updated_at"])
+    return carrier
+
+
+def _refer(carrier: Carrier, case: Case, person: Person, opinion: str, now: datetime) -> Carrier:
+    if case.state not in (CaseState.PROPOSED, CaseState.REVIEWED):
+        raise ServiceError(
+            "invalid_transition",
+            "This round was referred already. 该事项已报请上级。",
+            {"state": case.state},
+        )
+    case.state, case.referred_by, case.referred_at = CaseState.REFERRED, person, now
+    case.referral_opinion = opinion
+    case.save(update_fields=["state", "referred_by", "referred_at", "referral_opinion"])
+    _step(case, StepKind.REFER, person, opinion, now, level=case.level)
+    if carrier.status == Status.DRAFT:
+        # Protected as the proposed level meanwhile: the row already carries that level.
+        carrier.status = Status.REFERRED
+    ledger_note(
+        carrier=carrier,
+        actor=person,
+        action="refer",
+        payload={"kind": case.kind, "level": case.level},
+        now=now,
+    )
+    carrier.save(update_fields=["status", "seq", "head_hash", "last_occurred_at", "updated_at"])
+    return carrier
+
+
+def _reject(
+    carrier: Carrier, case: Case, person: Person, opinion: str, superior: str, now: datetime
+) -> Carrier:
+    case.state, case.decided_by, case.decided_at = CaseState.REJECTED, person, now
+    case.decision_opinion, case.superior = opinion, superior
+    case.save(update_fields=["state", "decided_by", "decided_at", "decision_opinion", "superior"])
+    _step(case, StepKind.REJECT, person, opinion, now, superior=superior)
+    if carrier.status == Status.REFERRED:
+        carrier.status = Status.DRAFT  # not classified: back to the handler
+    ledger_note(
+        carrier=carrier, actor=person, action="reject", payload={"kind": case.kind}, now=now
+    )
+    carrier.save(update_fields=["status", "seq", "head_hash", "last_occurred_at", "updated_at"])
+    return carrier
+
+
+def _approve(
+    carrier: Carrier,
+    case: Case,
+    person: Person,
+    opinion: str,
+    changes: Changes,
+    superior: str,
+    now: datetime,
+) -> Carrier:
+    level = changes.level or case.level
+    period = changes.period if changes.period is not None else case.period
+    basis = (changes.basis if changes.basis is not None else case.basis).strip()
+    scope_codes = changes.scope if changes.scope is not None else list(case.scope)
+    if case.kind == CaseKind.DECLASSIFY:
+        level = carrier.level
+    needed = max(level, carrier.level, key=lambda lvl: RANK[lvl])
+    if not superior and RANK[person.authority or "none"] < RANK[needed]:
+        # 定密权限: an authority decides up to their ceiling; above it, refer upward.
+        raise ServiceError(
+            "forbidden",
+            f"{person.code}'s authority ({LEVEL_ZH.get(person.authority, '无')}) does not reach "
+            f"{LEVEL_ZH[needed]}; refer it upward. 超出定密权限，应报请上级定密。",
+            {
+                "reason": "authority_ceiling",
+                "authority": person.authority or "none",
+                "level": needed,
+            },
+        )
+    if case.kind != CaseKind.DECLASSIFY and not basis:
+        raise ServiceError(
+            "invalid", "A classification states its basis. 请写明定密依据。", {"field": "basis"}
+        )
+    amended = not changes.is_empty()
+    case.state = CaseState.AMENDED if amended else CaseState.APPROVED
+    case.decided_by, case.decided_at, case.decision_opinion = person, now, opinion
+    case.superior, case.final_level, case.final_basis = superior, level, basis
+    today = timezone.localdate()
+    fields = ["status", "seq", "head_hash", "last_occurred_at", "updated_at"]
+    if case.kind == CaseKind.DECLASSIFY:
+        carrier.declassified_on = today
+        case.new_marking = "已解密"
+        fields += ["declassified_on"]
+    else:
+        carrier.level, carrier.basis = level, basis
+        for name, value in _period_fields(period).items():
+            setattr(carrier, name, value)
+        carrier.period_ends_on = period_end(issued_on=carrier.issued_on, level=level, period=period)
+        case.new_marking = marking(level, period)
+        fields += ["level", "basis", "period_ends_on", *_period_fields(period)]
+        carrier.scope.set([person_by_code(c, "scope") for c in scope_codes])
+        if carrier.status in (Status.DRAFT, Status.REFERRED):
+            carrier.status = Status.REGISTERED
+    case.save()
+    _step(
+        case,
+        StepKind.AMEND if amended else StepKind.APPROVE,
+        person,
+        opinion,
+        now,
+        level=level,
+        period=_period_json(period),
+        basis=basis,
+        scope=scope_codes,
+        superior=superior,
+        marking=case.new_marking,
+    )
+    ledger_note(
+        carrier=carrier,
+        actor=person,
+        action="declassify" if case.kind == CaseKind.DECLASSIFY else "classify",
+        payload={
+            "kind": case.kind,
+            "decision": "amend" if amended else "approve",
+            "marking": case.new_marking,
+            "old_marking": case.old_marking,
+            **({"superior": superior} if superior else {}),
+        },
+        now=now,
+    )
+    carrier.save(update_fields=fields)
+    return carrier

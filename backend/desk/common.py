@@ -1,0 +1,68 @@
+"""Small helpers the page views share: need-to-know titles, local times."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from backend.registry.models import Carrier
+from backend.registry.policy import may_know
+from backend.registry.principals import Principal
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(settings.CUSTOS_TIME_ZONE)
+
+
+def titles(principal: Principal, carriers: Iterable[Carrier]) -> dict[int, str | None]:
+    """Carrier id → title, or None where the caller may not know it (policy.may_know).
+
+    Expects ``scope`` prefetched, so a list of carriers costs no query per row.
+    """
+    return {
+        c.id: c.title
+        if may_know(principal, level=c.level, scope_codes=[p.code for p in c.scope.all()])
+        else None
+        for c in carriers
+    }
+
+
+def close_of_business(now: datetime | None = None) -> datetime:
+    """Today's close of business in the unit's zone, or tomorrow's once it has passed."""
+    local = (now or timezone.now()).astimezone(zone())
+    hours, minutes = (int(x) for x in settings.CUSTOS_CLOSE_OF_BUSINESS.split(":"))
+    due = datetime.combine(local.date(), time(hours, minutes), tzinfo=zone())
+    if due <= local:
+        due += timedelta(days=1)
+    return due
+
+
+def parse_local(value: str) -> datetime | None:
+    """A ``datetime-local`` field's value, read in the unit's zone."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone())
+
+
+def age(since: datetime, now: datetime | None = None) -> str:
+    """A duration in the largest sensible unit: 3 d 4 h, 5 h 10 min, 12 min."""
+    from django.utils.translation import gettext as _
+
+    seconds = max(0, int(((now or timezone.now()) - since).total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
+    return _("%(m)s min") % {"m": minutes}

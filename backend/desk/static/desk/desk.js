@@ -1,0 +1,229 @@
+/* The handover desk: one always-focused input that takes wedge-scanner codes (ending in
+   Enter) and a few keys, so a clerk never needs the mouse.
+
+   The handover being assembled lives in sessionStorage: a reload keeps the carriers and
+   their scan ids, so confirming again after a reload resends the same ids and the ledger
+   answers "duplicate" instead of recording twice. */
+(function () {
+  "use strict";
+  var KEY = "custos.desk.handover";
+  var form = document.getElementById("handover");
+  var input = document.getElementById("scan");
+  var banner = document.getElementById("banner");
+  var list = document.getElementById("carriers");
+  var empty = document.getElementById("carriers-empty");
+  var hidden = document.getElementById("hidden-scans");
+  var radios = Array.prototype.slice.call(form.querySelectorAll("input[name=action]"));
+  var locationSelect = document.getElementById("location");
+  var due = document.getElementById("due_at");
+  var msg = {};
+  document.getElementById("msg").content.querySelectorAll("span").forEach(function (s) {
+    msg[s.dataset.k] = s.textContent;
+  });
+  var state = load();
+  var sentAt = 0;
+  var lastOkAt = 0;
+
+  function uuid4() {
+    // crypto.randomUUID needs a secure context; a desk on http://10.x.x.x is not one.
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function load() {
+    try {
+      var s = JSON.parse(sessionStorage.getItem(KEY));
+      if (s && Array.isArray(s.carriers)) return s;
+    } catch (e) { /* a damaged entry: start afresh */ }
+    return { action: null, carriers: [], counterpart: "", escort: "", location: null };
+  }
+  function save() { sessionStorage.setItem(KEY, JSON.stringify(state)); }
+
+  function actionRadio() { return radios.filter(function (r) { return r.checked; })[0]; }
+
+  function render() {
+    if (state.action) radios.forEach(function (r) { r.checked = r.value === state.action; });
+    if (state.location) locationSelect.value = state.location;
+    var r = actionRadio();
+    state.action = r ? r.value : null;
+    form.dataset.action = state.action || "";
+    due.disabled = !(r && r.dataset.due === "1");
+    list.innerHTML = "";
+    hidden.innerHTML = "";
+    state.carriers.forEach(function (c) {
+      var li = document.createElement("li");
+      li.textContent = c.code;
+      li.dataset.code = c.code;
+      list.appendChild(li);
+      hidden.insertAdjacentHTML("beforeend",
+        '<input type="hidden" name="carrier" value="' + c.code + '">' +
+        '<input type="hidden" name="scan_id" value="' + c.id + '">');
+    });
+    document.getElementById("count").textContent = state.carriers.length;
+    empty.hidden = state.carriers.length > 0;
+    document.getElementById("counterpart").value = state.counterpart;
+    document.getElementById("escort").value = state.escort;
+    showBadge("receiver-view", state.counterpart);
+    showBadge("escort-view", state.escort);
+    save();
+  }
+
+  var names = {};
+  function showBadge(id, code) {
+    var el = document.getElementById(id);
+    if (!code) { el.textContent = "—"; return; }
+    el.textContent = code + (names[code] ? " · " + names[code] : "");
+    if (names[code] === undefined) {
+      names[code] = "";
+      fetch("/desk/badge/" + encodeURIComponent(code) + "/", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (name) { names[code] = name; render(); });
+    }
+  }
+
+  var audio = null;
+  function beep(ok) {
+    // Generated tones, no sound files: a short high chirp for yes, a low double buzz for no.
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var notes = ok ? [[880, 0, 0.12]] : [[220, 0, 0.15], [220, 0.2, 0.15]];
+      notes.forEach(function (n) {
+        var o = audio.createOscillator();
+        var g = audio.createGain();
+        o.type = ok ? "sine" : "square";
+        o.frequency.value = n[0];
+        g.gain.value = 0.2;
+        o.connect(g); g.connect(audio.destination);
+        o.start(audio.currentTime + n[1]);
+        o.stop(audio.currentTime + n[1] + n[2]);
+      });
+    } catch (e) { /* no sound card: the banner still shows */ }
+    document.body.dataset.sound = ok ? "ok" : "bad";
+  }
+
+  function local(ok, text) {
+    banner.innerHTML = "";
+    var div = document.createElement("div");
+    div.className = "banner " + (ok ? "ok" : "bad");
+    div.dataset.ok = ok ? "1" : "0";
+    var strong = document.createElement("strong");
+    strong.textContent = (ok ? "✔ " : "✘ ") + text;
+    div.appendChild(strong);
+    banner.appendChild(div);
+    if (!ok) beep(false);
+  }
+
+  function chooseAction(n) {
+    var r = radios[n - 1] || radios.filter(function (x) { return x.value === n; })[0];
+    if (!r) return false;
+    state.action = r.value;
+    render();
+    local(true, msg.action + ": " + r.parentNode.textContent.trim());
+    return true;
+  }
+
+  function confirm() {
+    if (!state.carriers.length) {
+      // A double Enter just after a recorded handover is an echo, not a new request.
+      if (Date.now() - lastOkAt < 1500) return;
+      local(false, msg.empty);
+      return;
+    }
+    var r = actionRadio();
+    if (r && r.dataset.receiver === "1" && !state.counterpart) { local(false, msg.receiver); return; }
+    sentAt = performance.now();
+    htmx.trigger(form, "submit");
+  }
+
+  function take(raw) {
+    var text = raw.trim().toUpperCase();
+    if (!text) { confirm(); return; }
+    if (/^[1-9]$/.test(text)) { chooseAction(parseInt(text, 10)); return; }
+    if (radios.some(function (r) { return r.value.toUpperCase() === text; })) { chooseAction(text.toLowerCase()); return; }
+    var kind = window.custosCodes.kindOf(text);
+    if (!kind) { local(false, text + ": " + msg.bad); return; }
+    if (kind === "C") {
+      if (state.carriers.some(function (c) { return c.code === text; })) {
+        local(true, text + " — " + msg.dup);
+      } else {
+        state.carriers.push({ code: text, id: uuid4() });
+        banner.innerHTML = "";
+      }
+    } else if (kind === "P") {
+      var r = actionRadio();
+      var wantsReceiver = r && (r.dataset.receiver === "1" || r.value === "receive");
+      if (wantsReceiver && !state.counterpart) state.counterpart = text;
+      else if (!state.escort && text !== state.counterpart) state.escort = text;
+      else state.counterpart = text;
+    } else if (kind === "L") {
+      if (!locationSelect.querySelector('option[value="' + text + '"]')) {
+        locationSelect.insertAdjacentHTML("beforeend", '<option value="' + text + '">' + text + "</option>");
+      }
+      state.location = text;
+      locationSelect.value = text;
+    }
+    render();
+  }
+
+  function clearAll() {
+    state.carriers = []; state.counterpart = ""; state.escort = "";
+    render();
+    banner.innerHTML = "";
+  }
+
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      var value = input.value;
+      input.value = "";
+      take(value);
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      input.value = "";
+      clearAll();
+    }
+  });
+  radios.forEach(function (r) { r.addEventListener("change", function () { state.action = r.value; render(); input.focus(); }); });
+  locationSelect.addEventListener("change", function () { state.location = locationSelect.value; save(); });
+  document.getElementById("confirm").addEventListener("click", function () { confirm(); input.focus(); });
+  document.getElementById("clear").addEventListener("click", function () { clearAll(); input.focus(); });
+  // The input keeps focus: anything that takes it (a click on the page) gives it back,
+  // except the few fields a clerk may set by hand (location, due date).
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest("select, input[type=datetime-local], button")) input.focus();
+  });
+  input.addEventListener("blur", function () {
+    setTimeout(function () {
+      var a = document.activeElement;
+      if (!a || a === document.body) input.focus();
+    }, 0);
+  });
+
+  document.body.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail.target !== banner) return;
+    var div = banner.querySelector(".banner");
+    var ok = div && div.dataset.ok === "1";
+    var keep = div && div.dataset.keep ? div.dataset.keep.split(" ") : [];
+    if (ok) {
+      lastOkAt = Date.now();
+      state.carriers = []; state.counterpart = ""; state.escort = "";
+    } else {
+      // Keep what was refused, with fresh ids, so the clerk can fix it and confirm again.
+      state.carriers = state.carriers.filter(function (c) { return keep.indexOf(c.code) >= 0; })
+        .map(function (c) { return { code: c.code, id: uuid4() }; });
+    }
+    render();
+    beep(ok);
+    window.custosDesk.lastMs = performance.now() - sentAt;
+    document.body.dataset.answered = String((+document.body.dataset.answered || 0) + 1);
+    input.focus();
+  });
+  document.body.addEventListener("htmx:sendError", function () { local(false, "⚠ network"); });
+
+  window.custosDesk = { lastMs: null, state: function () { return state; } };
+  render();
+  input.focus();
+})();

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from backend.desk import views_dashboard, views_desk, views_destruction, views_register
+
+app_name = "desk"
+
+urlpatterns = [
+    path("desk/", views_desk.handover, name="handover"),
+    path("desk/scan/", views_desk.handover_submit, name="handover-submit"),
+    path("desk/badge/<str:code>/", views_desk.badge, name="badge"),
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("dashboard/alerts/<int:alert_id>/ack/", views_dashboard.acknowledge, name="ack"),
+    path("carriers/<str:code>/", views_dashboard.timeline, name="timeline"),
+    path("destruction/", views_destruction.requests, name="destruction"),
+    path("destruction/site/", views_destruction.site, name="site"),
+    path("destruction/site/panel/", views_destruction.site_panel, name="site-panel"),
+    path("destruction/certificate.pdf", views_destruction.certificate_pdf, name="certificate"),
+    path("register/", views_register.register, name="register"),
+    path("classification/", views_register.decisions, name="decisions"),
+    path("labels/", views_register.labels_page, name="labels"),
+    path("labels/sheet.pdf", views_register.sheet_pdf, name="sheet"),
+    path("labels/<str:code>.<str:fmt>", views_register.label_file, name="label-file"),
+]

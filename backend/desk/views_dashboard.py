@@ -1,0 +1,145 @@
+"""The committee's dashboard: open cases, overdue carriers, counts, a carrier's timeline."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from backend.alerts.services import alert_acknowledge
+from backend.desk import selectors, words
+from backend.desk.access import roles_required
+from backend.desk.chart import alerts_svg
+from backend.desk.common import age, titles
+from backend.errors import ServiceError
+from backend.registry.selectors import carrier_get
+from backend.security.selectors import carrier_access_log
+
+LEVEL_ORDER = ("top_secret", "secret", "confidential")
+
+
+@roles_required("committee")
+@require_http_methods(["GET"])
+def dashboard(request: HttpRequest) -> HttpResponse:
+    principal = request.principal  # type: ignore[attr-defined]
+    now = timezone.now()
+    alerts = selectors.open_alerts()
+    known = titles(principal, [a.carrier for a in alerts if a.carrier is not None])
+    overdue = selectors.overdue_carriers(now)
+    known.update(titles(principal, overdue))
+    counts = selectors.counts_by_status_and_level()
+    count_rows = [
+        {
+            "status": words.word(words.STATUSES, s),
+            "cells": [counts.get(s, {}).get(lvl, 0) for lvl in LEVEL_ORDER],
+            "total": sum(counts.get(s, {}).values()),
+        }
+        for s in words.STATUSES
+        if s in counts
+    ]
+    return render(
+        request,
+        "desk/dashboard.html",
+        {
+            "by_kind": [
+                {
+                    **k,
+                    "label": words.word(words.ALERT_KINDS, k["kind"]),
+                    "age": age(k["oldest"], now),
+                }
+                for k in selectors.alerts_by_kind()
+            ],
+            "alerts": [
+                {
+                    "alert": a,
+                    "kind": words.word(words.ALERT_KINDS, a.kind),
+                    "status": words.word(words.ALERT_STATUSES, a.status),
+                    "age": age(a.opened_at, now),
+                    "title": known.get(a.carrier_id) if a.carrier_id else None,
+                }
+                for a in alerts
+            ],
+            "overdue": [
+                {
+                    "carrier": c,
+                    "title": known.get(c.id),
+                    "status": words.word(words.STATUSES, c.status),
+                    "late": age(c.due_at, now),
+                }
+                for c in overdue
+            ],
+            "levels": [words.word(words.LEVELS, lvl) for lvl in LEVEL_ORDER],
+            "count_rows": count_rows,
+            "total": sum(sum(v.values()) for v in counts.values()),
+            "chart": mark_safe(  # noqa: S308 - built from numbers, dates and escaped labels
+                alerts_svg(
+                    selectors.alerts_per_day(14, now),
+                    opened_label=_("opened"),
+                    resolved_label=_("resolved"),
+                )
+            ),
+        },
+    )
+
+
+@roles_required("committee")
+@require_http_methods(["POST"])
+def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+    try:
+        alert = alert_acknowledge(
+            alert_id=alert_id,
+            person=request.person,  # type: ignore[attr-defined]
+            note=request.POST.get("note", ""),
+        )
+    except ServiceError as exc:
+        if request.htmx:  # type: ignore[attr-defined]
+            return HttpResponse(
+                f'<td colspan="7" class="bad-text">{_("Not acknowledged")}: {exc.message}</td>'
+            )
+        return redirect("desk:dashboard")
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(
+            request,
+            "desk/_alert_row.html",
+            {
+                "row": {
+                    "alert": alert,
+                    "kind": words.word(words.ALERT_KINDS, alert.kind),
+                    "status": words.word(words.ALERT_STATUSES, alert.status),
+                    "age": age(alert.opened_at),
+                    "title": titles(request.principal, [alert.carrier]).get(alert.carrier_id)  # type: ignore[attr-defined]
+                    if alert.carrier
+                    else None,
+                }
+            },
+        )
+    return redirect("desk:dashboard")
+
+
+@roles_required("committee", "approver", "registrar", "clerk")
+@require_http_methods(["GET"])
+def timeline(request: HttpRequest, code: str) -> HttpResponse:
+    principal = request.principal  # type: ignore[attr-defined]
+    try:
+        carrier = carrier_get(principal=principal, code=code)
+    except ServiceError as exc:
+        return render(request, "desk/error.html", {"message": exc.message}, status=exc.status)
+    events = selectors.carrier_timeline(carrier)
+    return render(
+        request,
+        "desk/timeline.html",
+        {
+            "carrier": carrier,
+            "title": titles(principal, [carrier])[carrier.id],
+            "status": words.word(words.STATUSES, carrier.status),
+            "level": words.word(words.LEVELS, carrier.level),
+            "form": words.word(words.FORMS, carrier.form),
+            "chain": selectors.chain_status(carrier, events),
+            "events": [{"e": e, "action": words.word(words.ACTIONS, e.action)} for e in events],
+            # Reg Art. 20: who read it and when — the committee only (None for others).
+            "access_log": carrier_access_log(principal=principal, carrier=carrier),
+        },
+    )

@@ -1,0 +1,173 @@
+"""The handover desk: the page a clerk keeps open all day.
+
+The page keeps the handover being assembled (action, carriers, receiver, escort) in the
+browser and posts it once on confirm; each carrier carries a scan id the page generated
+when the carrier was scanned, so a second Enter or a reload resends the same ids and the
+ledger answers ``duplicate`` instead of recording twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from backend.custody.services import ScanIn, scans_ingest
+from backend.desk import words
+from backend.desk.access import roles_required
+from backend.desk.common import close_of_business, parse_local, titles
+from backend.errors import ServiceError
+from backend.registry.models import Carrier, Location, Person
+
+# The desk's actions in the order of their number keys (1–9).
+DESK_ACTIONS = (
+    "checkout",
+    "return",
+    "transfer",
+    "dispatch",
+    "receive",
+    "store",
+    "repair_out",
+    "repair_in",
+    "inventory",
+)
+NEEDS_RECEIVER = frozenset({"checkout", "transfer"})
+TAKES_DUE = frozenset({"checkout", "dispatch", "repair_out"})
+
+
+@roles_required("clerk")
+@require_http_methods(["GET"])
+def handover(request: HttpRequest) -> HttpResponse:
+    locations = list(Location.objects.order_by("kind", "name"))
+    desks = [loc for loc in locations if loc.kind == "desk"]
+    return render(
+        request,
+        "desk/handover.html",
+        {
+            "actions": [
+                {
+                    "key": n,
+                    "value": a,
+                    "label": words.ACTIONS[a],
+                    "receiver": a in NEEDS_RECEIVER,
+                    "due": a in TAKES_DUE,
+                }
+                for n, a in enumerate(DESK_ACTIONS, start=1)
+            ],
+            "locations": locations,
+            "default_location": desks[0].code if desks else "",
+            "default_due": close_of_business().strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+
+
+@roles_required("clerk")
+@require_http_methods(["POST"])
+def handover_submit(request: HttpRequest) -> HttpResponse:
+    """Record the handover: one scan per carrier, one call to the ledger's ingest."""
+    post = request.POST
+    action = post.get("action", "")
+    codes = [c.strip().upper() for c in post.getlist("carrier") if c.strip()]
+    ids = post.getlist("scan_id")
+    problem = None
+    if action not in DESK_ACTIONS:
+        problem = _("Choose an action first (keys 1–9).")
+    elif not codes:
+        problem = _("Scan at least one carrier.")
+    elif len(ids) != len(codes):
+        problem = _("The page sent an incomplete handover; reload the page.")
+    elif action in NEEDS_RECEIVER and not post.get("counterpart", "").strip():
+        problem = _("Scan the receiver's badge before confirming.")
+    if problem:
+        return _banner(request, ok=False, headline=problem, rows=[], keep=codes)
+
+    due = parse_local(post.get("due_at", "")) if action in TAKES_DUE else None
+    scans = []
+    try:
+        for code, raw_id in zip(codes, ids, strict=True):
+            scans.append(
+                ScanIn(
+                    id=uuid.UUID(raw_id),
+                    action=action,
+                    carrier=code,
+                    counterpart=post.get("counterpart") or None,
+                    escort=post.get("escort") or None,
+                    location=post.get("location") or None,
+                    due_at=due,
+                )
+            )
+        results = scans_ingest(scans=scans, principal=request.principal)  # type: ignore[attr-defined]
+    except (ValueError, ServiceError) as exc:
+        message = exc.message if isinstance(exc, ServiceError) else str(exc)
+        return _banner(request, ok=False, headline=message, rows=[], keep=codes)
+
+    carriers = {c.code: c for c in Carrier.objects.filter(code__in=codes).prefetch_related("scope")}
+    known = titles(request.principal, carriers.values())  # type: ignore[attr-defined]
+    badge_codes = {
+        post.get("counterpart", "").strip().upper(),
+        post.get("escort", "").strip().upper(),
+    }
+    names = dict(Person.objects.filter(code__in=badge_codes).values_list("code", "name"))
+    rows = []
+    keep = []
+    for code, result in zip(codes, results, strict=True):
+        carrier = carriers.get(code)
+        row = {
+            "code": code,
+            "marking": carrier.marking if carrier else "",
+            "title": known.get(carrier.id) if carrier else None,
+            "status": result.status,
+        }
+        if result.error is not None:
+            err = result.error
+            row["reason"] = words.reason(err.code, err.details, err.message, names)
+            row["code_word"] = err.code
+            keep.append(code)
+        rows.append(row)
+    ok = not keep
+    recorded = sum(1 for r in results if r.status == "recorded")
+    duplicate = sum(1 for r in results if r.status == "duplicate")
+    if ok and recorded:
+        headline = _("%(action)s recorded: %(n)s carrier(s).") % {
+            "action": words.ACTIONS[action],
+            "n": recorded + duplicate,
+        }
+        if names.get(post.get("counterpart", "").strip().upper()):
+            headline += " " + _("Receiver: %(name)s.") % {
+                "name": names[post.get("counterpart", "").strip().upper()]
+            }
+    elif ok:
+        headline = _("Already recorded: nothing was recorded twice.")
+    elif len(codes) == 1:
+        headline = rows[0]["reason"]  # one carrier: the reason itself is the headline
+    else:
+        headline = _("Refused: %(n)s of %(total)s carrier(s). Nothing else changed for them.") % {
+            "n": len(keep),
+            "total": len(codes),
+        }
+    return _banner(request, ok=ok, headline=headline, rows=rows, keep=keep)
+
+
+def _banner(
+    request: HttpRequest, *, ok: bool, headline: str, rows: list[dict], keep: list[str]
+) -> HttpResponse:
+    return render(
+        request,
+        "desk/_banner.html",
+        {"ok": ok, "headline": headline, "rows": rows, "keep": " ".join(keep)},
+    )
+
+
+@roles_required("clerk")
+@require_http_methods(["GET"])
+def badge(request: HttpRequest, code: str) -> HttpResponse:
+    """The name on a scanned badge, so the clerk sees whom they hand over to."""
+    name = (
+        Person.objects.filter(code=code.strip().upper(), active=True)
+        .values_list("name", flat=True)
+        .first()
+    )
+    return HttpResponse(name or "?", content_type="text/plain; charset=utf-8")

@@ -1,0 +1,232 @@
+"""Registration (定密: the registrar proposes, two approvers review and approve) and labels.
+
+Registration goes through ``carrier_register``: with the 定密 procedure in place it
+creates a ``draft`` that ``classification_decide`` moves on; labels come from the
+printing app's selectors (``labels.render`` underneath), so the pages and the API print
+the same label.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from backend.desk import words
+from backend.desk.access import roles_required
+from backend.desk.common import titles
+from backend.errors import ServiceError
+from backend.registry.levels import Form, Level
+from backend.registry.marking import Period
+from backend.registry.models import Carrier, Location
+from backend.registry.selectors import carrier_list, person_by_code
+from backend.registry.services import carrier_register
+
+LABEL_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+
+
+def _period(kind: str, value: str) -> Period:
+    value = value.strip()
+    if kind == "default" or not value:
+        return Period()
+    if kind in ("years", "months", "days"):
+        try:
+            return Period(**{kind: int(value)})
+        except ValueError:
+            raise ServiceError(
+                "invalid", _("The period is a whole number."), {"field": "period"}
+            ) from None
+    if kind == "until":
+        try:
+            return Period(until=date.fromisoformat(value))
+        except ValueError:
+            raise ServiceError(
+                "invalid", _("The end date is YYYY-MM-DD."), {"field": "period"}
+            ) from None
+    return Period(condition=value)
+
+
+def _int(value: str) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@roles_required("registrar")
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    principal = request.principal  # type: ignore[attr-defined]
+    post = request.POST
+    created, error = None, None
+    if request.method == "POST":
+        try:
+            scope = [person_by_code(c, "scope") for c in post.get("scope", "").split() if c]
+            created = carrier_register(
+                principal=principal,
+                title=post.get("title", ""),
+                form=post.get("form", ""),
+                level=post.get("level", ""),
+                period=_period(post.get("period_kind", "default"), post.get("period_value", "")),
+                basis=post.get("basis", ""),
+                custodian=person_by_code(post.get("custodian", ""), "custodian"),
+                location=Location.objects.get(code=post.get("location", "")),
+                copy_no=_int(post.get("copy_no", "")),
+                copies_total=_int(post.get("copies_total", "")),
+                scope=scope or None,
+            )
+        except ServiceError as exc:
+            error = exc.message
+        except Location.DoesNotExist:
+            error = _("Choose the location.")
+    mine = list(
+        Carrier.objects.filter(registered_by=request.person)  # type: ignore[attr-defined]
+        .prefetch_related("scope")
+        .order_by("-created_at")[:20]
+    )
+    known = titles(principal, mine)
+    return render(
+        request,
+        "desk/register.html",
+        {
+            "created": created,
+            "error": error,
+            "post": post,
+            "forms": [(v, words.word(words.FORMS, v)) for v in Form.values],
+            "levels": [(v, words.word(words.LEVELS, v)) for v in Level.values],
+            "locations": Location.objects.order_by("kind", "name"),
+            "mine": [
+                {"c": c, "title": known[c.id], "status": words.word(words.STATUSES, c.status)}
+                for c in mine
+            ],
+        },
+    )
+
+
+@roles_required("approver")
+@require_http_methods(["GET", "POST"])
+def decisions(request: HttpRequest) -> HttpResponse:
+    """Approvers: drafts awaiting review (审核) or approval (批准), decided with an opinion."""
+    from backend.classification.models import OPEN_STATES, Case
+    from backend.classification.services import classification_decide
+
+    principal = request.principal  # type: ignore[attr-defined]
+    banner = None
+    if request.method == "POST":
+        code = request.POST.get("carrier", "")
+        try:
+            carrier = classification_decide(
+                principal=principal,
+                code=code,
+                decision=request.POST.get("decision", ""),
+                opinion=request.POST.get("opinion", ""),
+            )
+            banner = (
+                True,
+                _("%(code)s: decision recorded; status now %(status)s.")
+                % {"code": carrier.code, "status": words.word(words.STATUSES, carrier.status)},
+            )
+        except ServiceError as exc:
+            banner = (False, f"{code}: {exc.message}")
+    cases = list(
+        Case.objects.filter(state__in=[s.value for s in OPEN_STATES])
+        .select_related("carrier", "proposed_by", "reviewed_by")
+        .prefetch_related("carrier__scope")
+        .order_by("proposed_at")[:200]
+    )
+    known = titles(principal, [c.carrier for c in cases])
+    me = request.person  # type: ignore[attr-defined]
+    return render(
+        request,
+        "desk/decisions.html",
+        {
+            "banner": banner,
+            "cases": [
+                {
+                    "case": c,
+                    "title": known[c.carrier_id],
+                    "level": words.word(words.LEVELS, c.level),
+                    # The page offers only the step this approver may take; the service
+                    # decides again (two different people, neither the proposer).
+                    "step": None
+                    if me.id in (c.proposed_by_id, c.reviewed_by_id)
+                    else ("review" if c.state == "proposed" else "approve"),
+                }
+                for c in cases
+            ],
+        },
+    )
+
+
+@roles_required("registrar")
+@require_http_methods(["GET"])
+def labels_page(request: HttpRequest) -> HttpResponse:
+    principal = request.principal  # type: ignore[attr-defined]
+    q = request.GET.get("q", "").strip()
+    try:
+        carriers, count = carrier_list(principal=principal, q=q or None, limit=100)
+    except ServiceError:
+        carriers, count = [], 0
+    known = titles(principal, carriers)
+    return render(
+        request,
+        "desk/labels.html",
+        {
+            "q": q,
+            "count": count,
+            "rows": [
+                {"c": c, "title": known[c.id], "status": words.word(words.STATUSES, c.status)}
+                for c in carriers
+            ],
+            "starts": range(24),
+        },
+    )
+
+
+@roles_required("registrar")
+@require_http_methods(["GET"])
+def label_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """The carrier's current label as PNG, SVG or PDF (printing from the browser)."""
+    from backend.printing.selectors import carrier_label
+
+    if fmt not in LABEL_TYPES:
+        return HttpResponse(status=404)
+    try:
+        body = carrier_label(
+            principal=request.principal,  # type: ignore[attr-defined]
+            code=code,
+            fmt=fmt,
+            dpi=_int(request.GET.get("dpi", "")) or 300,
+        )
+    except ServiceError as exc:
+        return HttpResponse(
+            exc.message, status=exc.status, content_type="text/plain; charset=utf-8"
+        )
+    return HttpResponse(body, content_type=LABEL_TYPES[fmt])
+
+
+@roles_required("registrar")
+@require_http_methods(["POST"])
+def sheet_pdf(request: HttpRequest) -> HttpResponse:
+    """An A4 sheet of the selected carriers' labels, starting at a partly used sheet's
+    first free cell."""
+    from backend.printing.selectors import labels_sheet
+
+    try:
+        body = labels_sheet(
+            principal=request.principal,  # type: ignore[attr-defined]
+            codes=request.POST.getlist("code"),
+            layout=request.POST.get("layout", "a4-3x8"),
+            start=_int(request.POST.get("start", "")) or 0,
+        )
+    except ServiceError as exc:
+        return HttpResponse(
+            exc.message, status=exc.status, content_type="text/plain; charset=utf-8"
+        )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="labels.pdf"'
+    return response
+
+
+__all__ = ["decisions", "label_file", "labels_page", "register", "sheet_pdf"]

@@ -1,0 +1,138 @@
+"""Every word the pages show for a stored value, translatable (zh-hans default, en).
+
+The model choices carry Chinese labels only; the pages need both languages, so the
+labels live here as English message ids with their Chinese in backend/locale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+LEVELS = {
+    "top_secret": gettext_lazy("Top secret"),
+    "secret": gettext_lazy("Secret"),
+    "confidential": gettext_lazy("Confidential"),
+    "none": gettext_lazy("None"),
+}
+STATUSES = {
+    "draft": gettext_lazy("Draft"),
+    "referred": gettext_lazy("Referred upward"),
+    "registered": gettext_lazy("Registered"),
+    "in_storage": gettext_lazy("In storage"),
+    "in_use": gettext_lazy("Checked out"),
+    "in_transit": gettext_lazy("In transit"),
+    "in_repair": gettext_lazy("In repair"),
+    "pending_destruction": gettext_lazy("Awaiting destruction"),
+    "destroyed": gettext_lazy("Destroyed"),
+    "lost": gettext_lazy("Lost"),
+}
+FORMS = {
+    "paper": gettext_lazy("Paper"),
+    "magnetic": gettext_lazy("Magnetic"),
+    "optical": gettext_lazy("Optical"),
+    "electronic": gettext_lazy("Electronic"),
+    "device": gettext_lazy("Device"),
+}
+ACTIONS = {
+    "register": gettext_lazy("Register"),
+    "checkout": gettext_lazy("Check out"),
+    "return": gettext_lazy("Return"),
+    "transfer": gettext_lazy("Transfer"),
+    "dispatch": gettext_lazy("Dispatch"),
+    "receive": gettext_lazy("Receive"),
+    "store": gettext_lazy("Store"),
+    "repair_out": gettext_lazy("Repair out"),
+    "repair_in": gettext_lazy("Repair in"),
+    "inventory": gettext_lazy("Inventory"),
+    "destroy_request": gettext_lazy("Destruction request"),
+    "destroy_approve": gettext_lazy("Destruction approved"),
+    "destroy_witness": gettext_lazy("Witness confirmed"),
+    "destroy": gettext_lazy("Destroyed"),
+    "report_lost": gettext_lazy("Reported lost"),
+    "found": gettext_lazy("Found"),
+}
+ALERT_KINDS = {
+    "overdue_return": gettext_lazy("Overdue return"),
+    "overdue_repair": gettext_lazy("Overdue repair"),
+    "transit_overdue": gettext_lazy("Transit not received"),
+    "custody_mismatch": gettext_lazy("Custody mismatch"),
+    "destruction_overdue": gettext_lazy("Destruction overdue"),
+    "inventory_missing": gettext_lazy("Missing at inventory"),
+    "loss_report_due": gettext_lazy("Loss report due"),
+    "period_expiring": gettext_lazy("Secrecy period expiring"),
+    "holder_departing": gettext_lazy("Holder departing"),
+    "ledger_broken": gettext_lazy("Ledger chain broken"),
+}
+ALERT_STATUSES = {
+    "open": gettext_lazy("Open"),
+    "acknowledged": gettext_lazy("Acknowledged"),
+    "resolved": gettext_lazy("Resolved"),
+}
+ROLES = {
+    "admin": gettext_lazy("Administrator"),
+    "registrar": gettext_lazy("Registrar"),
+    "clerk": gettext_lazy("Clerk"),
+    "approver": gettext_lazy("Approver"),
+    "witness": gettext_lazy("Witness"),
+    "committee": gettext_lazy("Secrecy committee"),
+}
+
+
+def word(table: dict[str, Any], value: str | None) -> str:
+    if value is None:
+        return ""
+    return str(table.get(value, value))
+
+
+def reason(code: str, details: dict[str, Any], message: str, names: dict[str, str]) -> str:
+    """A refusal in plain words for the clerk at the desk (the service's English message
+    stays available as the technical detail)."""
+    person = names.get(str(details.get("person", "")), str(details.get("person", "")))
+    why = str(details.get("reason", ""))
+    if code == "bad_check_character":
+        return _("The code was misread or mistyped (wrong check character). Scan it again.")
+    if code == "unknown_code":
+        return _("Unknown code %(code)s: no carrier, person or place has it.") % {
+            "code": details.get("code", "")
+        }
+    if code == "clearance_insufficient":
+        return _("%(person)s is not cleared for this carrier's level.") % {"person": person}
+    if code == "outside_scope":
+        return _("%(person)s is outside this carrier's knowledge scope.") % {"person": person}
+    if code == "conflict":
+        return _("Another desk is handling this carrier right now. Scan it again.")
+    if why == "escort_required":
+        return _("A top-secret carrier moves only with a second person: scan the escort's badge.")
+    if why == "request_pending":
+        return _("A destruction request is already pending for this carrier.")
+    if why == "approver_is_requester":
+        return _("The requester cannot approve their own destruction request.")
+    if why == "no_request":
+        return _("There is no destruction request to approve.")
+    if why == "witness_is_requester":
+        return _("The person who requested the destruction cannot witness it.")
+    if why == "already_witnessed":
+        return _("%(person)s has already confirmed this destruction.") % {"person": person}
+    if why == "witnesses_missing":
+        return _("Destruction needs two witnesses; %(n)s confirmed so far.") % {
+            "n": details.get("confirmed", "0")
+        }
+    if why == "role_missing":
+        return _("Your roles do not allow this action.")
+    if why == "inactive":
+        return _("This person is not active.")
+    if code == "invalid_transition" and "status" in details:
+        return _("This carrier is %(status)s: it cannot be %(action)s.") % {
+            "status": word(STATUSES, str(details["status"])).lower(),
+            "action": word(ACTIONS, str(details.get("action", ""))).lower(),
+        }
+    if code == "invalid" and "counterpart" in message:
+        return _("Scan the receiver's badge before confirming.")
+    if code == "invalid" and "location" in message:
+        return _("Choose or scan the location first.")
+    if code == "forbidden":
+        return _("Not allowed: %(message)s") % {"message": message}
+    return message

@@ -1,0 +1,96 @@
+"""Stocktakes over HTTP: ``POST /inventories``, ``POST /inventories/{id}/close``, the report."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import FileResponse, HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from backend.api.auth import principal_of
+from backend.api.errors import ErrorOut
+from backend.api.schemas import Code
+from backend.inventory import selectors, services
+from backend.registers import render
+from backend.registry.selectors import location_by_code
+
+router = Router(tags=["inventory"])
+
+_ERRORS: dict[int, Any] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class StocktakeIn(Schema):
+    location: Code = Field(max_length=64)
+
+
+class StocktakeOut(Schema):
+    id: int
+    location: str
+    opened_at: datetime
+    expected: int
+
+
+class ReconciliationOut(Schema):
+    id: int
+    expected: int
+    found: list[str]
+    missing: list[str]
+    unexpected: list[str]
+    closed_at: datetime
+
+
+@router.post("/inventories", response={201: StocktakeOut, **_ERRORS})
+def open_stocktake(request: HttpRequest, body: StocktakeIn) -> Status[dict[str, Any]]:
+    take = services.stocktake_open(
+        principal=principal_of(request), location=location_by_code(body.location)
+    )
+    return Status(
+        201,
+        {
+            "id": take.id,
+            "location": take.location.code,
+            "opened_at": take.opened_at,
+            "expected": len(take.expected),
+        },
+    )
+
+
+@router.post("/inventories/{stocktake_id}/close", response={200: ReconciliationOut, **_ERRORS})
+def close_stocktake(request: HttpRequest, stocktake_id: int) -> dict[str, Any]:
+    take = services.stocktake_close(principal=principal_of(request), stocktake_id=stocktake_id)
+    return {
+        "id": take.id,
+        "expected": len(take.expected),
+        "found": take.found,
+        "missing": take.missing,
+        "unexpected": take.unexpected,
+        "closed_at": take.closed_at,
+    }
+
+
+@router.get("/inventories/{stocktake_id}/report.pdf", response=_ERRORS)
+def stocktake_report(request: HttpRequest, stocktake_id: int) -> FileResponse:
+    report = selectors.stocktake_report(principal=principal_of(request), stocktake_id=stocktake_id)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    render.pdf(
+        report, out, generated=timezone.now().astimezone(ZoneInfo(settings.CUSTOS_TIME_ZONE))
+    )
+    out.seek(0)
+    return FileResponse(
+        out,
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"清查报告-{stocktake_id}.pdf",
+    )

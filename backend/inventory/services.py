@@ -1,0 +1,105 @@
+"""Opening and closing stocktakes (清查) and reconciling them against the ledger.
+
+A stocktake snapshots the carriers the ledger places at a location; ``inventory`` scans
+carrying the stocktake's id are the sightings; closing reconciles the two: missing
+carriers raise ``inventory_missing``, carriers found that the ledger places elsewhere
+raise ``custody_mismatch`` (the ingest raises it already for a sighting away from the
+ledger's location; ``alert_raise`` returns the open case rather than a second one).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from backend.alerts.services import alert_raise
+from backend.custody.models import CustodyEvent
+from backend.errors import ServiceError
+from backend.inventory.models import Stocktake
+from backend.registry.models import Carrier, Location, Status
+from backend.registry.principals import Principal
+
+# Where a carrier sits when the ledger says it is at its location (not out with a person,
+# in transit or at repair, and not gone).
+AT_LOCATION = (Status.REGISTERED, Status.IN_STORAGE, Status.REFERRED, Status.PENDING_DESTRUCTION)
+ROLES = ("clerk", "committee")
+
+
+def _require(principal: Principal) -> None:
+    if not principal.has_role(*ROLES):
+        raise ServiceError(
+            "forbidden", "Only a clerk or the committee runs a stocktake. 仅收发员或保密委可清查。"
+        )
+
+
+@transaction.atomic
+def stocktake_open(*, principal: Principal, location: Location) -> Stocktake:
+    _require(principal)
+    assert principal.person is not None  # noqa: S101 - _require implies a person
+    if Stocktake.objects.filter(location=location, closed_at__isnull=True).exists():
+        raise ServiceError(
+            "conflict",
+            "A stocktake of this location is open already. 该位置已有未结束的清查。",
+            {"location": location.code},
+        )
+    expected = sorted(
+        Carrier.objects.filter(location=location, status__in=AT_LOCATION).values_list(
+            "code", flat=True
+        )
+    )
+    return Stocktake.objects.create(
+        location=location, opened_by=principal.person, opened_at=timezone.now(), expected=expected
+    )
+
+
+@transaction.atomic
+def stocktake_close(*, principal: Principal, stocktake_id: int) -> Stocktake:
+    """Close and reconcile.
+
+    1. Lock the stocktake; a closed one is refused (the result is final).
+    2. Found: every carrier with an ``inventory`` event naming this stocktake, recorded
+       before now. Scans naming it after the close are not counted.
+    3. Missing = expected − found, each an ``inventory_missing`` case; unexpected = found −
+       expected, each a ``custody_mismatch`` case.
+    """
+    _require(principal)
+    take = Stocktake.objects.select_for_update().filter(id=stocktake_id).first()
+    if take is None:
+        raise ServiceError("not_found", f"There is no stocktake {stocktake_id}.")
+    if take.closed_at is not None:
+        raise ServiceError(
+            "invalid_transition",
+            "This stocktake is closed already. 该清查已结束。",
+            {"closed_at": take.closed_at.isoformat()},
+        )
+    now = timezone.now()
+    found = set(
+        CustodyEvent.objects.filter(
+            action="inventory", payload__inventory=take.id, recorded_at__lte=now
+        ).values_list("carrier__code", flat=True)
+    )
+    expected = set(take.expected)
+    take.found = sorted(found)
+    take.missing = sorted(expected - found)
+    take.unexpected = sorted(found - expected)
+    take.closed_by, take.closed_at = principal.person, now
+    take.save()
+    carriers = {c.code: c for c in Carrier.objects.filter(code__in=take.missing + take.unexpected)}
+    for code in take.missing:
+        alert_raise(
+            kind="inventory_missing",
+            carrier=carriers[code],
+            opened_at=now,
+            details={"stocktake": take.id, "location": take.location.code},
+        )
+    for code in take.unexpected:
+        alert_raise(
+            kind="custody_mismatch",
+            carrier=carriers[code],
+            opened_at=now,
+            details={
+                "stocktake": take.id,
+                "reason": f"Found in the stocktake of {take.location.code}, not expected there.",
+            },
+        )
+    return take

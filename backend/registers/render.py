@@ -1,0 +1,132 @@
+"""Registers on paper and in spreadsheets: XLSX (openpyxl write-only) and PDF (reportlab).
+
+Both write to a file as the rows stream in, so memory does not grow with the register:
+openpyxl's write-only mode spools each row to a temporary file, and the PDF is drawn a
+page at a time with each glyph's outline defined once per document (labels.vector), so
+Chinese text is embedded as vectors and prints the same on every machine, with no font
+the viewer must have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO
+
+from django.conf import settings
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from backend.registers.selectors import Register
+from labels import fonts, text
+from labels.layout import Label, Text
+from labels.vector import PdfDocument
+
+HEADING_ROW = 3  # title, filters, then the headings; data from row 4
+
+
+def xlsx(register: Register, out: IO[bytes], *, generated: datetime) -> int:
+    """Write ``register`` to ``out`` as XLSX; returns the number of data rows."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(register.title)
+    for i, width in enumerate(register.widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = f"A{HEADING_ROW + 1}"
+    title = WriteOnlyCell(sheet, value=register.title)
+    title.font = Font(bold=True, size=14)
+    sheet.append([title])
+    sheet.append(
+        [
+            f"单位：{settings.CUSTOS_UNIT}　筛选：{register.filters.describe()}　"
+            f"生成时间：{generated:%Y-%m-%d %H:%M}"
+        ]
+    )
+    heads = []
+    for heading in register.headings:
+        cell = WriteOnlyCell(sheet, value=heading)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+        heads.append(cell)
+    sheet.append(heads)
+    count = 0
+    for row in register.rows:
+        # Empty strings stay empty cells (None), so a hidden title is blank, not "".
+        sheet.append([value or None for value in row])
+        count += 1
+    book.save(out)
+    return count
+
+
+# --- PDF --------------------------------------------------------------------------------
+
+PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
+MARGIN = 10.0
+ROW_H = 6.2
+HEAD_H = 8.0
+SIZE = 2.5  # em size in mm (about 7 pt)
+HEAD_SIZE = 2.6
+TITLE_SIZE = 5.0
+
+
+def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
+    """Write ``register`` to ``out`` as an A4-landscape PDF; returns the data row count."""
+    doc = PdfDocument()
+    doc.canvas.setTitle(register.title)
+    usable = PAGE_W - 2 * MARGIN
+    scale = usable / sum(register.widths)
+    widths = [w * scale for w in register.widths]
+    lefts = [MARGIN + sum(widths[:i]) for i in range(len(widths))]
+    top_of_table = MARGIN + 16.0
+    per_page = int((PAGE_H - top_of_table - HEAD_H - MARGIN - 6.0) // ROW_H)
+    subtitle = (
+        f"单位：{settings.CUSTOS_UNIT}　筛选：{register.filters.describe()}　"
+        f"生成时间：{generated:%Y-%m-%d %H:%M}"
+    )
+    page = 0
+    count = 0
+    rows: Iterator[tuple[str, ...]] = register.rows
+    pending = next(rows, None)
+    while page == 0 or pending is not None:  # an empty register still gets its headings
+        page += 1
+        doc.new_page(PAGE_W, PAGE_H)
+        items: list[Text] = [
+            _centered(register.title, PAGE_W / 2, MARGIN + 6.0, TITLE_SIZE, fonts.BOLD),
+            Text(MARGIN, MARGIN + 12.0, SIZE, fonts.REGULAR, fonts.printable(subtitle)),
+        ]
+        y = top_of_table
+        for heading, left, width in zip(register.headings, lefts, widths, strict=True):
+            items.append(_cell(heading, left, width, y + HEAD_H - 2.6, HEAD_SIZE, fonts.BOLD))
+        y += HEAD_H
+        drawn = 0
+        while pending is not None and drawn < per_page:
+            for value, left, width in zip(pending, lefts, widths, strict=True):
+                if value:
+                    items.append(_cell(value, left, width, y + ROW_H - 2.0, SIZE, fonts.REGULAR))
+            y += ROW_H
+            drawn += 1
+            count += 1
+            pending = next(rows, None)
+        # Grid: a line under the headings and under every row, and the column rules.
+        for i in range(drawn + 2):
+            rule_y = top_of_table if i == 0 else top_of_table + HEAD_H + (i - 1) * ROW_H
+            doc.line(MARGIN, rule_y, PAGE_W - MARGIN, rule_y, 0.15)
+        for x in [*lefts, PAGE_W - MARGIN]:
+            doc.line(x, top_of_table, x, y, 0.15)
+        items.append(
+            _centered(f"第 {page} 页", PAGE_W / 2, PAGE_H - MARGIN + 2.0, SIZE, fonts.REGULAR)
+        )
+        doc.draw(Label(PAGE_W, PAGE_H, 300, tuple(items)))
+    out.write(doc.finish())
+    return count
+
+
+def _cell(value: str, left: float, width: float, baseline: float, size: float, weight: int) -> Text:
+    shown = text.shorten(fonts.printable(value), width - 1.6, size, weight)
+    return Text(left + 0.8, baseline, size, weight, shown)
+
+
+def _centered(value: str, middle: float, baseline: float, size: float, weight: int) -> Text:
+    shown = fonts.printable(value)
+    return Text(middle - text.width(shown, size, weight) / 2, baseline, size, weight, shown)

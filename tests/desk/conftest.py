@@ -1,0 +1,153 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against pytest-django's live
+server (a real WSGI server on loopback, transactional database).
+
+No browser is ever downloaded: the tests use /usr/bin/chromium from the Debian package
+and install it with apt-get when it is missing and the tests run as root. Otherwise they
+skip with the reason — or fail, under ``CUSTOS_REQUIRE_SERVICES=1``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from backend.desk.services import person_set_password
+from backend.registry.models import Person
+
+CHROMIUM = Path("/usr/bin/chromium")
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PASSWORD = "desk-test-pass"
+REQUIRE = os.environ.get("CUSTOS_REQUIRE_SERVICES") == "1"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# between browser steps are plain synchronous code, so Django's async guard is a false alarm.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _has_cjk_font() -> bool:
+    found = (
+        subprocess.run(
+            ["fc-list", ":lang=zh"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if shutil.which("fc-list")
+        else None
+    )
+    return bool(found and found.stdout.strip())
+
+
+def _ensure_chromium() -> str | None:
+    """The reason Chromium cannot be had, or None once /usr/bin/chromium exists.
+
+    Also installs a small Chinese font (fonts-wqy-microhei) when the machine has none:
+    without it the screenshots show empty boxes for every Chinese character.
+    """
+    packages = [] if CHROMIUM.exists() else ["chromium"]
+    if not _has_cjk_font():
+        packages.append("fonts-wqy-microhei")
+    if not packages:
+        return None
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        if CHROMIUM.exists():
+            return None  # a missing font only spoils the screenshots
+        return "needs Debian's chromium (apt-get install -y chromium, as root)"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", *packages]
+    for argv in (install, ["apt-get", "update"], install):
+        done = subprocess.run(argv, env=env, capture_output=True, check=False)
+        if argv[1] == "install" and done.returncode == 0:
+            break
+    return None if CHROMIUM.exists() else "apt-get install -y chromium failed"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    reason = _ensure_chromium()
+    if reason is not None:
+        if REQUIRE:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if REQUIRE:
+            pytest.fail("the playwright package is missing (pip install -e .[test])")
+        pytest.skip("the playwright package is missing")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    # PBKDF2's deliberate slowness costs ~0.3 s per sign-in; these tests are not about it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh browser context (own cookies and storage); its browser asks for English,
+    and the pages still answer in Chinese until the person chooses English."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="en-US",
+        viewport={"width": 1280, "height": 860},
+        # The tests' own wait_for_function/evaluate strings are eval() to the page, which
+        # the Content-Security-Policy forbids; tests/security checks the pages under it.
+        bypass_csp=True,
+    )
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    pg.outside: list[str] = []  # type: ignore[attr-defined]
+    host = live_server.url.split("//", 1)[1]
+
+    def watch(request: Any) -> None:
+        url = request.url
+        if not url.startswith(("data:", "blob:", "about:")) and host not in url:
+            pg.outside.append(url)  # type: ignore[attr-defined]
+
+    pg.on("request", watch)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def sign_in(page: Any) -> Callable[[Person], Any]:
+    """Sign ``person`` in through the form at ``/``, as a person would; returns the page."""
+
+    def go(person: Person) -> Any:
+        person_set_password(person=person, password=PASSWORD, check=False)
+        page.goto("/")
+        page.fill("#username", person.code.lower())  # the badge code, in any case
+        page.fill("#password", PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: urlparse(url).path != "/")
+        return page
+
+    return go
+
+
+def shot(page: Any, name: str) -> None:
+    """Save a screenshot for the README under docs/ (overwritten on every run)."""
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / name), full_page=True)
+
+
+def scan_in(page: Any, *codes: str) -> None:
+    """Type each code and Enter into the focused field, as a wedge scanner does."""
+    for code in codes:
+        page.keyboard.type(code)
+        page.keyboard.press("Enter")

@@ -1,0 +1,214 @@
+"""Roles × clearances × every API endpoint: each call answers or refuses in CONTRACT.md's
+error shape, and no answer — JSON, SVG, spreadsheet or PDF — carries the title or basis of
+a carrier above the caller's clearance or outside its knowledge scope.
+
+The oracle here is written out independently of backend/registry/policy.py, so a policy
+change that leaks shows as a failure, not as a matching change on both sides.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import timedelta
+from typing import Any
+
+import pypdfium2
+import pytest
+from django.utils import timezone
+
+from backend.alerts.services import alert_raise
+from backend.api.main import api
+from tests.conftest import scan
+
+ROLES = ["admin", "registrar", "clerk", "approver", "witness", "committee", ""]
+CLEARANCES = ["top_secret", "secret", "confidential", "none"]
+RANK = {"none": 0, "confidential": 1, "secret": 2, "top_secret": 3}
+ERROR_STATUSES = {401, 403, 404, 409, 422}
+CONTRACT_CODES = {
+    "unauthenticated",
+    "forbidden",
+    "clearance_insufficient",
+    "outside_scope",
+    "unknown_code",
+    "not_found",
+    "invalid_transition",
+    "conflict",
+    "voided_label",
+    "invalid",
+    "bad_check_character",
+}
+
+
+def _text_of(response: Any) -> str:
+    """Everything a person could read in the answer, whatever its format."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    kind = response.get("Content-Type", "")
+    if body[:4] == b"%PDF":
+        pdf = pypdfium2.PdfDocument(body)
+        return "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    if body[:2] == b"PK":  # xlsx: the cells live in the zipped XML parts
+        with zipfile.ZipFile(io.BytesIO(body)) as z:
+            return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
+    if kind.startswith("image/png"):
+        return ""  # a raster label: titles are off by default (CUSTOS_LABEL_TITLES)
+    return body.decode("utf-8", "replace")
+
+
+@pytest.fixture
+def world(unit: Any, make_carrier: Any, make_person: Any) -> dict[str, Any]:
+    insider = make_person(("clerk",), "top_secret", name="insider")
+    carriers = {
+        "ts": make_carrier("top_secret", title="绝密标题ALPHA", basis="绝密依据ALPHA"),
+        "scoped": make_carrier(
+            "secret", title="机密标题BRAVO", basis="机密依据BRAVO", scope=[insider]
+        ),
+        "conf": make_carrier("confidential", title="秘密标题CHARLIE", basis="秘密依据CHARLIE"),
+    }
+    alert = alert_raise(
+        kind="overdue_return",
+        carrier=carriers["ts"],
+        opened_at=timezone.now() - timedelta(hours=1),
+        details={},
+    )
+    return {"carriers": carriers, "insider": insider, "alert": alert, "unit": unit}
+
+
+def _knows(role: str, clearance: str, person_code: str, carrier: Any) -> bool:
+    if role == "committee":
+        return True
+    if RANK[clearance] < RANK[carrier.level]:
+        return False
+    scope = {p.code for p in carrier.scope.all()}
+    return not scope or person_code in scope
+
+
+def _calls(world: dict[str, Any], person: Any) -> list[tuple[str, str, Any]]:
+    c, unit = world["carriers"], world["unit"]
+    calls: list[tuple[str, str, Any]] = [
+        ("get", "/health", None),
+        ("post", "/people", {"name": "新人", "clearance": "none", "roles": []}),
+        ("post", "/locations", {"name": "新柜", "kind": "safe"}),
+        (
+            "post",
+            "/carriers",
+            {
+                "title": "新登记",
+                "form": "paper",
+                "level": "confidential",
+                "period": {"years": 1},
+                "basis": "依据",
+                "custodian": unit.clerk.code,
+                "location": unit.safe.code,
+            },
+        ),
+        ("get", "/carriers", None),
+        ("get", "/carriers?q=标题", None),
+        ("get", "/carriers?level=top_secret", None),
+        ("get", "/ledger/verify", None),
+        ("get", "/alerts", None),
+        ("post", f"/alerts/{world['alert'].id}/ack", {"note": "看过"}),
+        ("get", f"/people/{person.code}/badge.svg", None),
+        ("get", f"/locations/{unit.safe.code}/plate.svg", None),
+        ("post", "/labels/sheet", {"codes": [x.code for x in c.values()]}),
+        ("post", "/labels/print", {"codes": [c["ts"].code], "printer": "nowhere"}),
+        ("get", "/labels/print/999999", None),
+        ("post", "/copy-requests/999999/decision", {"decision": "approve", "opinion": "x"}),
+        ("post", "/compilations", {}),
+        ("post", "/inventories", {"location": unit.safe.code}),
+        ("post", "/inventories/999999/close", None),
+        ("get", "/inventories/999999/report.pdf", None),
+        ("post", "/scans", {"scans": [scan("inventory", c["ts"], location=unit.safe)]}),
+    ]
+    for name in ("carriers", "classifications", "lending", "destruction"):
+        calls.append(("get", f"/registers/{name}.xlsx", None))
+    calls.append(("get", "/registers/carriers.pdf", None))
+    for carrier in c.values():
+        code = carrier.code
+        calls += [
+            ("get", f"/carriers/{code}", None),
+            ("get", f"/carriers/{code}/events", None),
+            ("get", f"/carriers/{code}/label.svg", None),
+            ("get", f"/carriers/{code}/classification", None),
+            ("post", f"/carriers/{code}/decision", {"decision": "review", "opinion": "x"}),
+            ("post", f"/carriers/{code}/proposals", {}),
+            ("post", f"/carriers/{code}/copies", {}),
+            ("post", f"/carriers/{code}/label/print", {"printer": "nowhere"}),
+            ("post", f"/carriers/{code}/label/reprint", {"printer": "nowhere"}),
+        ]
+    return calls
+
+
+def test_the_matrix_covers_every_endpoint_of_the_api(world: dict[str, Any]) -> None:
+    """A new endpoint must be added to the matrix: its path shape appears in the calls."""
+    import re
+
+    called = {
+        re.sub(r"/(C|P|L)[A-Z0-9-]+(?=[/.]|$)", "/{code}", re.sub(r"/\d+", "/{id}", path))
+        .split("?")[0]
+        .replace(".svg", ".{fmt}")
+        .replace(".xlsx", ".{fmt}")
+        for _, path, _ in _calls(world, world["unit"].clerk)
+    }
+    called = {re.sub(r"/registers/\w+", "/registers/{name}", p) for p in called}
+    declared = set()
+    for path in api.get_openapi_schema()["paths"]:
+        shape = re.sub(r"\{(alert_id|job_id|request_id|stocktake_id)\}", "{id}", path)
+        declared.add(shape.removeprefix("/api/v1"))
+    missing = {p for p in declared if p not in called and p.replace(".pdf", ".{fmt}") not in called}
+    assert not missing, f"endpoints missing from the matrix: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_answer_shows_only_what_the_caller_may_know(
+    role: str, world: dict[str, Any], make_person: Any, api_as: Any
+) -> None:
+    carriers = world["carriers"]
+    for clearance in CLEARANCES:
+        person = make_person((role,) if role else (), clearance)
+        client = api_as(person)
+        secrets = [
+            s
+            for c in carriers.values()
+            if not _knows(role, clearance, person.code, c)
+            for s in (c.title, c.basis)
+        ]
+        for method, path, body in _calls(world, person):
+            response = client.get(path) if method == "get" else client.post(path, body or {})
+            where = f"{role or 'no role'}/{clearance} {method.upper()} {path}"
+            assert response.status_code in {200, 201} | ERROR_STATUSES, (
+                f"{where}: {response.status_code}"
+            )
+            if response.status_code >= 400:
+                error = json.loads(_text_of(response))["error"]
+                assert error["code"] in CONTRACT_CODES, where
+                assert set(error) == {"code", "message", "details"}, where
+            text = _text_of(response)
+            leaked = [s for s in secrets if s in text]
+            assert not leaked, f"{where} shows {leaked}"
+        # The control: where the caller may know a title, the carrier's answer shows it
+        # (so the search above is not passing on answers that never carry a title).
+        for c in carriers.values():
+            answer = client.get(f"/carriers/{c.code}")
+            if answer.status_code == 200:
+                assert (answer.json()["title"] == c.title) is _knows(
+                    role, clearance, person.code, c
+                ), f"{role}/{clearance} {c.level}"
+        # Counts do not leak either: a title search counts only titles the caller may know.
+        searched = client.get("/carriers?q=标题")
+        if searched.status_code == 200:
+            expected = sum(1 for c in carriers.values() if _knows(role, clearance, person.code, c))
+            assert searched.json()["count"] == expected, f"{role}/{clearance} count"
+
+
+def test_an_insider_of_the_scope_sees_the_scoped_title_and_an_outsider_does_not(
+    world: dict[str, Any], make_person: Any, api_as: Any
+) -> None:
+    scoped = world["carriers"]["scoped"]
+    inside = api_as(world["insider"]).get(f"/carriers/{scoped.code}").json()
+    outsider = make_person(("clerk",), "top_secret")
+    outside = api_as(outsider).get(f"/carriers/{scoped.code}").json()
+    assert inside["title"] == "机密标题BRAVO" and inside["basis"] == "机密依据BRAVO"
+    assert outside["title"] is None and outside["basis"] is None and outside["scope"] is None
+    assert outside["code"] == scoped.code  # the desk still handles it by code
