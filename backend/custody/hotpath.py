@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from django.db import connection, models
 from psycopg.types.json import Jsonb
 
+from backend.alerts.models import Alert
 from backend.custody.models import CustodyEvent
 from backend.registry.models import Carrier, Location, Person
 
@@ -41,7 +42,8 @@ def by_codes(model: type[M], codes: Iterable[str]) -> dict[str, M]:
 
 
 def lock_carriers(codes: Iterable[str]) -> list[Carrier]:
-    """Lock carriers in primary-key order and read them with their people's codes.
+    """Lock carriers in primary-key order and read them with their people's codes, and
+    whether any alert case is open for them (so that ingest skips resolving when none is).
 
     The codes come from scalar subqueries, not joins: a ``FOR UPDATE`` with joins loses
     rows on PostgreSQL — when it waits for a row that another transaction gives a new
@@ -62,7 +64,10 @@ def lock_carriers(codes: Iterable[str]) -> list[Carrier]:
             (SELECT p.code FROM {Person._meta.db_table} p WHERE p.id = c.destroy_requested_by_id)
                 AS requester_code,
             (SELECT p.code FROM {Person._meta.db_table} p WHERE p.id = c.destroy_approved_by_id)
-                AS approver_code
+                AS approver_code,
+            EXISTS (SELECT 1 FROM {Alert._meta.db_table} a
+                    WHERE a.carrier_id = c.id AND a.status <> 'resolved')
+                AS has_open_case
         FROM {Carrier._meta.db_table} c
         WHERE c.code IN ({_placeholders(len(wanted))})
         ORDER BY c.id{lock}

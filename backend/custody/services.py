@@ -475,10 +475,12 @@ def _ingest_locked(
             details={"event": str(event.id), "seq": event.seq, "reason": reason},
         )
     # Cases whose condition these scans ended (returned, received, found…) resolve in this
-    # locked transaction: one UPDATE, none when no scan was recorded.
-    from backend.alerts.services import alerts_follow_up
+    # locked transaction: one UPDATE, and none when the lock query saw no open case.
+    followed = [c for c in touched.values() if c.has_open_case]  # type: ignore[attr-defined]
+    if followed:
+        from backend.alerts.services import alerts_follow_up
 
-    alerts_follow_up(carriers=list(touched.values()), events=new_events)
+        alerts_follow_up(carriers=followed, events=new_events)
     return outcomes
 
 
