@@ -112,9 +112,11 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "UTC"
-# The unit's civil time zone: close of business and calendar days are reckoned in it.
+# The unit's civil time zone: close of business and calendar days (a departure date, the
+# day a secrecy period ends, "today" in every service) are reckoned in it. The database
+# keeps UTC either way (USE_TZ).
 CUSTOS_TIME_ZONE = env_str("CUSTOS_TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = CUSTOS_TIME_ZONE
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -27,6 +27,7 @@ from backend.registry.services import (
     person_create,
     token_create,
 )
+from tests.browser import browser  # noqa: F401 - the one session browser, used by name
 
 settings.register_profile(
     "custos", deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=100

@@ -69,6 +69,16 @@ app.conf.update(
             "schedule": crontab(hour=6, minute=0),
             "kwargs": {"daily": True},
         },
+        # 自行解密 on the day the period ends: just after local midnight, so a carrier is
+        # declassified on its end date, not the morning after.
+        "classification-declassify-daily": {
+            "task": "worker.tasks.classification_declassify",
+            "schedule": crontab(hour=0, minute=1),
+        },
+        "inventory-reminders-daily": {
+            "task": "worker.tasks.inventory_reminders",
+            "schedule": crontab(hour=6, minute=10),
+        },
         "ledger-checkpoint-daily": {
             "task": "worker.tasks.ledger_checkpoint",
             "schedule": crontab(hour=0, minute=5),

@@ -56,6 +56,22 @@ def alerts_deliver() -> dict[str, object]:
     return {"claimed": report.claimed, "sent": report.sent, "failed": report.failed}
 
 
+@app.task(name="worker.tasks.classification_declassify")
+def classification_declassify() -> dict[str, object]:
+    """自行解密: declassify every carrier whose secrecy period ended (safe to run twice)."""
+    from backend.classification.declassify import carriers_declassify_due
+
+    return carriers_declassify_due().as_dict()
+
+
+@app.task(name="worker.tasks.inventory_reminders")
+def inventory_reminders() -> dict[str, object]:
+    """年度清查提醒: open a reminder per location overdue for its annual stocktake."""
+    from backend.inventory.reminders import inventory_reminders_run
+
+    return inventory_reminders_run().as_dict()
+
+
 def _kick_sender(countdown: float = 0.0) -> None:
     try:
         alerts_deliver.apply_async(countdown=countdown or None)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from backend.api.auth import principal_of
 from backend.api.errors import ErrorOut
 from backend.api.schemas import CarrierOut, Code, PeriodIn, Text
-from backend.classification import copies, selectors, services
+from backend.classification import copies, loss, personnel, selectors, services
 from backend.classification.models import Case, CopyRequest
 from backend.registry import selectors as registry_selectors
 from backend.registry.api import carrier_out
@@ -253,3 +254,210 @@ def compile_(request: HttpRequest, body: CompilationIn) -> Status[dict[str, Any]
     )
     fresh = registry_selectors.carrier_get(principal=principal, code=carrier.code)
     return Status(201, carrier_out(fresh, principal))
+
+
+# --- 涉密人员: grades, undertakings, departure ----------------------------------------
+
+
+class UndertakingIn(Schema):
+    kind: Literal["on_post", "on_leaving"]
+    signed_on: date
+    text: Text = Field(default="", max_length=4000)
+
+
+class UndertakingOut(Schema):
+    id: int
+    person: str
+    kind: str
+    signed_on: date
+    recorded_by: str
+    recorded_at: datetime
+
+
+class GradeIn(Schema):
+    grade: Literal["core", "important", "general", ""]
+
+
+class DepartureIn(Schema):
+    departs_on: date
+    decontrol_months: int | None = Field(default=None, ge=0, le=120)
+
+
+class LeaveIn(Schema):
+    decontrol_months: int | None = Field(default=None, ge=0, le=120)
+
+
+class PersonFileOut(Schema):
+    code: str
+    name: str
+    clearance: str
+    grade: str
+    active: bool
+    departs_on: date | None
+    decontrol_months: int | None
+    decontrol_ends_on: date | None
+    holding: list[str]
+    undertakings: list[UndertakingOut]
+
+
+def undertaking_out(u: Any) -> dict[str, Any]:
+    return {
+        "id": u.id,
+        "person": u.person.code,
+        "kind": u.kind,
+        "signed_on": u.signed_on,
+        "recorded_by": u.recorded_by.code,
+        "recorded_at": u.recorded_at,
+    }
+
+
+def _file(principal: Any, code: str) -> dict[str, Any]:
+    record = personnel.person_record(principal=principal, code=code)
+    p = record.person
+    return {
+        "code": p.code,
+        "name": p.name,
+        "clearance": p.clearance,
+        "grade": p.grade,
+        "active": p.active,
+        "departs_on": p.departs_on,
+        "decontrol_months": p.decontrol_months,
+        "decontrol_ends_on": record.decontrol_ends_on,
+        "holding": record.holding,
+        "undertakings": [undertaking_out(u) for u in record.undertakings],
+    }
+
+
+@router.get("/people/{code}/file", response={200: PersonFileOut, **_ERRORS})
+def person_file(request: HttpRequest, code: str) -> dict[str, Any]:
+    return _file(principal_of(request), code)
+
+
+@router.post("/people/{code}/undertakings", response={201: UndertakingOut, **_ERRORS})
+def sign_undertaking(
+    request: HttpRequest, code: str, body: UndertakingIn
+) -> Status[dict[str, Any]]:
+    u = personnel.undertaking_record(
+        principal=principal_of(request),
+        code=code,
+        kind=body.kind,
+        signed_on=body.signed_on,
+        text=body.text,
+    )
+    return Status(201, undertaking_out(u))
+
+
+@router.post("/people/{code}/grade", response={200: PersonFileOut, **_ERRORS})
+def set_grade(request: HttpRequest, code: str, body: GradeIn) -> dict[str, Any]:
+    principal = principal_of(request)
+    person = personnel.person_grade_set(principal=principal, code=code, grade=body.grade)
+    return _file(principal, person.code)
+
+
+@router.post("/people/{code}/departure", response={200: PersonFileOut, **_ERRORS})
+def plan_departure(request: HttpRequest, code: str, body: DepartureIn) -> dict[str, Any]:
+    principal = principal_of(request)
+    person = personnel.person_departure_plan(
+        principal=principal,
+        code=code,
+        departs_on=body.departs_on,
+        decontrol_months=body.decontrol_months,
+    )
+    return _file(principal, person.code)
+
+
+@router.post("/people/{code}/leave", response={200: PersonFileOut, **_ERRORS})
+def leave(request: HttpRequest, code: str, body: LeaveIn) -> dict[str, Any]:
+    principal = principal_of(request)
+    person = personnel.person_leave(
+        principal=principal, code=code, decontrol_months=body.decontrol_months
+    )
+    return _file(principal, person.code)
+
+
+# --- 遗失报告 --------------------------------------------------------------------------
+
+
+class LossReportIn(Schema):
+    quantity: int = Field(default=1, ge=1, le=10000)
+    discovered_how: Text = Field(min_length=1, max_length=4000)
+    responsible: Text = Field(min_length=1, max_length=200)
+    occurred_at: datetime
+    place: Text = Field(min_length=1, max_length=200)
+    circumstances: Text = Field(min_length=1, max_length=4000)
+    possible_harm: Text = Field(min_length=1, max_length=4000)
+    remedies: Text = Field(min_length=1, max_length=4000)
+
+
+class LossReportOut(Schema):
+    id: int
+    carrier: str
+    level: str
+    form: str
+    quantity: int
+    reported_by: str
+    reported_at: datetime
+    deadline: datetime | None
+    on_time: bool
+    pdf: str
+
+
+@router.post("/carriers/{code}/loss-report", response={201: LossReportOut, **_ERRORS})
+def file_loss_report(request: HttpRequest, code: str, body: LossReportIn) -> Status[dict[str, Any]]:
+    report = loss.loss_report_file(
+        principal=principal_of(request),
+        code=code,
+        facts=loss.LossFacts(
+            quantity=body.quantity,
+            discovered_how=body.discovered_how,
+            responsible=body.responsible,
+            occurred_at=body.occurred_at,
+            place=body.place,
+            circumstances=body.circumstances,
+            possible_harm=body.possible_harm,
+            remedies=body.remedies,
+        ),
+    )
+    deadline = loss.report_deadline(report)
+    return Status(
+        201,
+        {
+            "id": report.id,
+            "carrier": report.carrier.code,
+            "level": report.carrier.level,
+            "form": report.carrier.form,
+            "quantity": report.quantity,
+            "reported_by": report.reported_by.code,
+            "reported_at": report.reported_at,
+            "deadline": deadline,
+            "on_time": deadline is None or report.reported_at <= deadline,
+            "pdf": f"/api/v1/loss-reports/{report.id}/report.pdf",
+        },
+    )
+
+
+@router.get(
+    "/loss-reports/{report_id}/report.pdf",
+    response=_ERRORS,
+    openapi_extra={
+        "responses": {
+            "200": {"description": "The written report", "content": {"application/pdf": {}}}
+        }
+    },
+)
+def loss_report_pdf(request: HttpRequest, report_id: int) -> FileResponse:
+    principal = principal_of(request)
+    report = loss.loss_report_get(principal=principal, report_id=report_id)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and deletes) it
+    try:
+        loss.loss_report_pdf(principal=principal, report=report, out=out)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return FileResponse(
+        out,
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"遗失报告-{report.carrier.code}-{report.id}.pdf",
+    )

@@ -32,6 +32,7 @@ from backend.custody.lifecycle import (
     State,
     Transition,
     decide,
+    device_may,
 )
 from backend.custody.models import CustodyEvent, ScanRefusal
 from backend.errors import ServiceError
@@ -290,6 +291,12 @@ def _check(scan: ScanIn, principal: Principal) -> dict[str, str | None]:
                 "forbidden", f"This device records scans at {own} only.", {"field": "location"}
             )
         codes["location"] = own
+        # Only the actions its place is for (a desk cannot record ``destroy``): lifecycle.py.
+        refused = device_may(
+            location_kind=principal.device.location.kind, action=Action(scan.action)
+        )
+        if refused is not None:
+            raise ServiceError(refused.code, refused.message, dict(refused.details))
     else:
         raise ServiceError("forbidden", "Only people and scanner devices record scans.")
     occurred, due = scan.occurred_at, scan.due_at

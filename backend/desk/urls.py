@@ -1,6 +1,12 @@
 from django.urls import path
 
-from backend.desk import views_dashboard, views_desk, views_destruction, views_register
+from backend.desk import (
+    views_dashboard,
+    views_desk,
+    views_destruction,
+    views_labels,
+    views_register,
+)
 
 app_name = "desk"
 
@@ -19,5 +25,8 @@ urlpatterns = [
     path("classification/", views_register.decisions, name="decisions"),
     path("labels/", views_register.labels_page, name="labels"),
     path("labels/sheet.pdf", views_register.sheet_pdf, name="sheet"),
+    path("labels/print/", views_labels.label_print, name="label-print"),
+    path("labels/bulk/", views_labels.bulk_start, name="bulk-start"),
+    path("labels/bulk/<int:job_id>/", views_labels.bulk_progress, name="bulk-progress"),
     path("labels/<str:code>.<str:fmt>", views_register.label_file, name="label-file"),
 ]

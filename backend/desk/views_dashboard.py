@@ -15,6 +15,7 @@ from backend.desk.access import roles_required
 from backend.desk.chart import alerts_svg
 from backend.desk.common import age, titles
 from backend.errors import ServiceError
+from backend.printing.selectors import carrier_code_for_label
 from backend.registry.selectors import carrier_get
 from backend.security.selectors import carrier_access_log
 
@@ -124,7 +125,8 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
 def timeline(request: HttpRequest, code: str) -> HttpResponse:
     principal = request.principal  # type: ignore[attr-defined]
     try:
-        carrier = carrier_get(principal=principal, code=code)
+        # A scanned reprint label opens its carrier; a voided one is refused as at the desk.
+        carrier = carrier_get(principal=principal, code=carrier_code_for_label(code))
     except ServiceError as exc:
         return render(request, "desk/error.html", {"message": exc.message}, status=exc.status)
     events = selectors.carrier_timeline(carrier)

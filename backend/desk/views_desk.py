@@ -20,6 +20,7 @@ from backend.desk import words
 from backend.desk.access import roles_required
 from backend.desk.common import close_of_business, parse_local, titles
 from backend.errors import ServiceError
+from backend.printing.selectors import carrier_code_for_label
 from backend.registry.models import Carrier, Location, Person
 
 # The desk's actions in the order of their number keys (1–9).
@@ -104,7 +105,13 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
         message = exc.message if isinstance(exc, ServiceError) else str(exc)
         return _banner(request, ok=False, headline=message, rows=[], keep=codes)
 
-    carriers = {c.code: c for c in Carrier.objects.filter(code__in=codes).prefetch_related("scope")}
+    # The banner shows each scanned code's carrier: a reprint label's code names it too.
+    canonical = {code: _carrier_code(code) for code in codes}
+    by_code = {
+        c.code: c
+        for c in Carrier.objects.filter(code__in=set(canonical.values())).prefetch_related("scope")
+    }
+    carriers = {code: by_code[canonical[code]] for code in codes if canonical[code] in by_code}
     known = titles(request.principal, carriers.values())  # type: ignore[attr-defined]
     badge_codes = {
         post.get("counterpart", "").strip().upper(),
@@ -149,6 +156,14 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
             "total": len(codes),
         }
     return _banner(request, ok=ok, headline=headline, rows=rows, keep=keep)
+
+
+def _carrier_code(code: str) -> str:
+    """The carrier a scanned code stands for (a voided or bad code: itself, for display)."""
+    try:
+        return carrier_code_for_label(code)
+    except ServiceError:
+        return code
 
 
 def _banner(

@@ -19,6 +19,7 @@ from backend.desk import certificate, selectors, words
 from backend.desk.access import roles_required
 from backend.desk.common import titles
 from backend.errors import ServiceError
+from backend.printing.selectors import carrier_code_for_label
 from backend.registry.models import Carrier, Location, Person
 from backend.registry.principals import Principal
 from labels.codes import CodeError, Kind, parse
@@ -120,6 +121,11 @@ def site_panel(request: HttpRequest) -> HttpResponse:
         code = parse(raw, kind=Kind.CARRIER).text
     except CodeError as exc:
         return _panel(request, None, (False, words.reason(exc.reason, {}, exc.message, {})))
+    try:
+        # A reprint label stands for its carrier; a voided one is refused, as at ingest.
+        code = carrier_code_for_label(code)
+    except ServiceError as exc:
+        return _panel(request, None, (False, words.reason(exc.code, exc.details, exc.message, {})))
     banner = None
     if request.method == "POST":
         step = data.get("step")

@@ -169,6 +169,11 @@ def labels_page(request: HttpRequest) -> HttpResponse:
     except ServiceError:
         carriers, count = [], 0
     known = titles(principal, carriers)
+    from backend.printing import printers
+    from backend.printing.selectors import current_codes
+    from backend.printing.services import MAX_COPIES
+
+    label_codes = current_codes(carriers)  # one query: the reprint codes now current
     return render(
         request,
         "desk/labels.html",
@@ -176,10 +181,17 @@ def labels_page(request: HttpRequest) -> HttpResponse:
             "q": q,
             "count": count,
             "rows": [
-                {"c": c, "title": known[c.id], "status": words.word(words.STATUSES, c.status)}
+                {
+                    "c": c,
+                    "title": known[c.id],
+                    "status": words.word(words.STATUSES, c.status),
+                    "label": label_codes[c.id],
+                }
                 for c in carriers
             ],
             "starts": range(24),
+            "printers": sorted(printers.configured()),
+            "max_copies": MAX_COPIES,
         },
     )
 

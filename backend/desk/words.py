@@ -104,6 +104,11 @@ def reason(code: str, details: dict[str, Any], message: str, names: dict[str, st
         return _("%(person)s is outside this carrier's knowledge scope.") % {"person": person}
     if code == "conflict":
         return _("Another desk is handling this carrier right now. Scan it again.")
+    if code == "voided_label":
+        return _(
+            "Label %(code)s is void: carrier %(carrier)s got a new label. Scan the new label "
+            "and hand the old one in for destruction."
+        ) % {"code": details.get("code", ""), "carrier": details.get("carrier", "")}
     if why == "escort_required":
         return _("A top-secret carrier moves only with a second person: scan the escort's badge.")
     if why == "request_pending":

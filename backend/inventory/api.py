@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from ninja.responses import Status
 from backend.api.auth import principal_of
 from backend.api.errors import ErrorOut
 from backend.api.schemas import Code
-from backend.inventory import selectors, services
+from backend.inventory import reminders, selectors, services
 from backend.registers import render
 from backend.registry.selectors import location_by_code
 
@@ -94,3 +94,28 @@ def stocktake_report(request: HttpRequest, stocktake_id: int) -> FileResponse:
         as_attachment=True,
         filename=f"清查报告-{stocktake_id}.pdf",
     )
+
+
+class InventoryReminderOut(Schema):
+    id: int
+    location: str
+    location_name: str
+    due_since: date
+    last_closed_at: datetime | None
+    raised_at: datetime
+
+
+@router.get("/inventory-reminders", response={200: list[InventoryReminderOut], **_ERRORS})
+def inventory_reminders(request: HttpRequest) -> list[dict[str, Any]]:
+    """年度清查提醒: locations without a closed stocktake in the last year."""
+    return [
+        {
+            "id": r.id,
+            "location": r.location.code,
+            "location_name": r.location.name,
+            "due_since": r.due_since,
+            "last_closed_at": r.last_closed_at,
+            "raised_at": r.raised_at,
+        }
+        for r in reminders.inventory_reminders_open(principal=principal_of(request))
+    ]

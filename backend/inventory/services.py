@@ -84,6 +84,10 @@ def stocktake_close(*, principal: Principal, stocktake_id: int) -> Stocktake:
     take.unexpected = sorted(found - expected)
     take.closed_by, take.closed_at = principal.person, now
     take.save()
+    # The location's annual stocktake is done: its reminder (if one is open) is answered.
+    from backend.inventory.reminders import inventory_reminder_resolve
+
+    inventory_reminder_resolve(stocktake=take)
     carriers = {c.code: c for c in Carrier.objects.filter(code__in=take.missing + take.unexpected)}
     for code in take.missing:
         alert_raise(

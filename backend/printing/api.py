@@ -21,7 +21,7 @@ from backend.api.errors import ErrorOut
 from backend.api.schemas import Code, Text
 from backend.errors import ServiceError
 from backend.printing import selectors, services
-from backend.printing.models import BulkPrint
+from backend.printing.models import BadgePrint, BulkPrint
 
 router = Router(tags=["labels"])
 
@@ -233,6 +233,48 @@ def _bulk_out(job: BulkPrint) -> dict[str, Any]:
         "started_at": job.started_at,
         "finished_at": job.finished_at,
     }
+
+
+class BadgePrintOut(Schema):
+    kind: Literal["badge", "plate"]
+    code: str
+    copies: int
+    printer: str
+    printed_at: datetime
+
+
+def _badge_out(record: BadgePrint) -> dict[str, Any]:
+    return {
+        "kind": record.kind,
+        "code": record.code,
+        "copies": record.copies,
+        "printer": record.printer,
+        "printed_at": record.printed_at,
+    }
+
+
+@router.post("/people/{code}/badge/print", response={201: BadgePrintOut, **_PRINT_ERRORS})
+def badge_print(request: HttpRequest, code: str, body: PrintIn) -> Status[dict[str, Any]]:
+    record = services.badge_print(
+        principal=principal_of(request),
+        code=code,
+        printer=body.printer,
+        copies=body.copies,
+        size=body.size,
+    )
+    return Status(201, _badge_out(record))
+
+
+@router.post("/locations/{code}/plate/print", response={201: BadgePrintOut, **_PRINT_ERRORS})
+def plate_print(request: HttpRequest, code: str, body: PrintIn) -> Status[dict[str, Any]]:
+    record = services.plate_print(
+        principal=principal_of(request),
+        code=code,
+        printer=body.printer,
+        copies=body.copies,
+        size=body.size,
+    )
+    return Status(201, _badge_out(record))
 
 
 @router.post("/labels/print", response={202: BulkOut, **_ERRORS})

@@ -93,3 +93,37 @@ class BulkPrint(models.Model):
 
     def __str__(self) -> str:
         return f"bulk print {self.pk}: {self.done}/{self.total}"
+
+
+class BadgeKind(models.TextChoices):
+    BADGE = "badge", "胸卡"
+    PLATE = "plate", "标牌"
+
+
+class BadgePrint(models.Model):
+    """One print job of a person's badge or a location's plate.
+
+    Badges and plates have no custody chain to append to, so each print is a row here
+    (who, when, which printer, how many copies) — the record a carrier print keeps as its
+    ``label_printed`` event. A badge or plate carries its owner's permanent code, so a
+    reprint voids nothing: a lost badge is handled by deactivating the person.
+    """
+
+    kind = models.CharField(max_length=8, choices=BadgeKind.choices)
+    code = models.CharField(max_length=24, db_index=True)  # the P… or L… code printed
+    copies = models.PositiveIntegerField()
+    printer = models.CharField(max_length=100)
+    printed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    printed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "printing_badge"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=BadgeKind.values), name="badge_print_kind_known"
+            ),
+            models.CheckConstraint(condition=Q(copies__gte=1), name="badge_print_copies_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code} ×{self.copies}"

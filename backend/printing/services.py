@@ -25,8 +25,8 @@ from backend.custody import chain
 from backend.custody.models import CustodyEvent
 from backend.errors import ServiceError
 from backend.printing import printers, selectors
-from backend.printing.models import BulkPrint, BulkStatus, PrintedLabel
-from backend.registry.models import Carrier, Person
+from backend.printing.models import BadgeKind, BadgePrint, BulkPrint, BulkStatus, PrintedLabel
+from backend.registry.models import Carrier, Location, Person
 from backend.registry.principals import Principal
 from labels import LabelError
 from labels.codes import Kind, generate
@@ -341,3 +341,81 @@ def bulk_print_run(*, job_id: int) -> BulkPrint:
 
 def _failure(code: str, exc: ServiceError) -> dict[str, str]:
     return {"code": code, "error": exc.code, "message": exc.message}
+
+
+# --- badges and plates ----------------------------------------------------------------
+
+
+def _badge_or_plate(
+    *,
+    principal: Principal,
+    kind: BadgeKind,
+    code: str,
+    printer: str,
+    copies: int,
+    size: str | None,
+) -> BadgePrint:
+    selectors._require(principal, "admin", "registrar")
+    assert principal.person is not None  # noqa: S101 - a role implies a person
+    target = printers.printer_get(printer)
+    copies = _copies(copies)
+    if kind is BadgeKind.BADGE:
+        text = selectors._code(code, Kind.PERSON)
+        person = Person.objects.filter(code=text).first()
+        if person is None:
+            raise ServiceError(
+                "unknown_code", f"没有此人员 / No person has the badge {text}.", {"code": text}
+            )
+        spec = selectors._badge_spec(person)
+    else:
+        text = selectors._code(code, Kind.LOCATION)
+        location = Location.objects.filter(code=text).first()
+        if location is None:
+            raise ServiceError(
+                "unknown_code", f"没有此位置 / No location has the code {text}.", {"code": text}
+            )
+        spec = selectors._plate_spec(location)
+    try:
+        job = target.render(spec, size)
+    except LabelError as exc:
+        raise selectors.label_error(exc) from None
+    with transaction.atomic():
+        record = BadgePrint.objects.create(
+            kind=kind,
+            code=text,
+            copies=copies,
+            printer=target.name,
+            printed_by=principal.person,
+            printed_at=timezone.now(),
+        )
+        # Recorded and sent together: a printer that refuses the job leaves no record.
+        target.send(job, copies)
+    return record
+
+
+def badge_print(
+    *, principal: Principal, code: str, printer: str, copies: int = 1, size: str | None = None
+) -> BadgePrint:
+    """Print a person's badge (admin or registrar) and record the print."""
+    return _badge_or_plate(
+        principal=principal,
+        kind=BadgeKind.BADGE,
+        code=code,
+        printer=printer,
+        copies=copies,
+        size=size,
+    )
+
+
+def plate_print(
+    *, principal: Principal, code: str, printer: str, copies: int = 1, size: str | None = None
+) -> BadgePrint:
+    """Print a location's plate (admin or registrar) and record the print."""
+    return _badge_or_plate(
+        principal=principal,
+        kind=BadgeKind.PLATE,
+        code=code,
+        printer=printer,
+        copies=copies,
+        size=size,
+    )

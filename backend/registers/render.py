@@ -1,8 +1,9 @@
 """Registers on paper and in spreadsheets: XLSX (openpyxl write-only) and PDF (reportlab).
 
 Both write to a file as the rows stream in, so memory does not grow with the register:
-openpyxl's write-only mode spools each row to a temporary file, and the PDF is drawn a
-page at a time with each glyph's outline defined once per document (labels.vector), so
+openpyxl's write-only mode spools each row to a temporary file, and the PDF is written a
+page at a time (backend.registers.pdfstream; reportlab's canvas keeps every page until
+``save()``) with each glyph's outline defined once per document, so
 Chinese text is embedded as vectors and prints the same on every machine, with no font
 the viewer must have.
 """
@@ -19,10 +20,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from backend.registers.pdfstream import StreamingPdf
 from backend.registers.selectors import Register
 from labels import fonts, text
-from labels.layout import Label, Text
-from labels.vector import PdfDocument
+from labels.layout import Text
 
 HEADING_ROW = 3  # title, filters, then the headings; data from row 4
 
@@ -72,8 +73,8 @@ TITLE_SIZE = 5.0
 
 def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
     """Write ``register`` to ``out`` as an A4-landscape PDF; returns the data row count."""
-    doc = PdfDocument()
-    doc.canvas.setTitle(register.title)
+    # Each page goes to ``out`` as soon as it is drawn (pdfstream), so memory stays flat.
+    doc = StreamingPdf(out, title=register.title)
     usable = PAGE_W - 2 * MARGIN
     scale = usable / sum(register.widths)
     widths = [w * scale for w in register.widths]
@@ -117,8 +118,9 @@ def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
         items.append(
             _centered(f"第 {page} 页", PAGE_W / 2, PAGE_H - MARGIN + 2.0, SIZE, fonts.REGULAR)
         )
-        doc.draw(Label(PAGE_W, PAGE_H, 300, tuple(items)))
-    out.write(doc.finish())
+        for item in items:
+            doc.text(item.x, item.baseline, item.size, item.weight, item.text)
+    doc.finish()
     return count
 
 

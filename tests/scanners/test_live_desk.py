@@ -79,13 +79,13 @@ def test_the_desk_flow_delivers_a_handover_and_rings_on_a_refusal(
     ok, destroyed = server.register_carriers(2)
     lines = [
         CLERK, "checkout", ok, "", READER, "",  # a checkout: recorded
-        "destroy", destroyed, "", "",  # not approved: refused by the lifecycle
+        "destroy", destroyed, "", "",  # refused: a desk scanner cannot record destroy
         "q",
     ]  # fmt: skip
     done = run_cli("run", env=env_for(server, spool_path), stdin="\n".join(lines) + "\n")
     assert done.returncode == 0, done.stderr
     out = done.stdout + done.stderr
-    assert "\a" in out and "invalid_transition" in out
+    assert "\a" in out and "forbidden" in out  # docs/security.md: device location kinds
     with server.api(server.device_token) as api:
         events = api.get(f"/carriers/{ok}/events").json()
     assert [e["action"] for e in events if e["action"] in SCAN_ACTIONS] == ["checkout"]

@@ -111,6 +111,8 @@ def _calls(world: dict[str, Any], person: Any) -> list[tuple[str, str, Any]]:
         ("post", f"/alerts/{world['alert'].id}/ack", {"note": "看过"}),
         ("get", f"/people/{person.code}/badge.svg", None),
         ("get", f"/locations/{unit.safe.code}/plate.svg", None),
+        ("post", f"/people/{person.code}/badge/print", {"printer": "nowhere"}),
+        ("post", f"/locations/{unit.safe.code}/plate/print", {"printer": "nowhere"}),
         ("post", "/labels/sheet", {"codes": [x.code for x in c.values()]}),
         ("post", "/labels/print", {"codes": [c["ts"].code], "printer": "nowhere"}),
         ("get", "/labels/print/999999", None),
@@ -119,6 +121,17 @@ def _calls(world: dict[str, Any], person: Any) -> list[tuple[str, str, Any]]:
         ("post", "/inventories", {"location": unit.safe.code}),
         ("post", "/inventories/999999/close", None),
         ("get", "/inventories/999999/report.pdf", None),
+        ("get", "/inventory-reminders", None),
+        ("get", f"/people/{person.code}/file", None),
+        (
+            "post",
+            f"/people/{person.code}/undertakings",
+            {"kind": "on_post", "signed_on": "2999-01-01"},
+        ),
+        ("post", f"/people/{person.code}/grade", {"grade": ""}),
+        ("post", f"/people/{person.code}/departure", {"departs_on": "2000-01-01"}),
+        ("post", f"/people/{person.code}/leave", {"decontrol_months": -1}),
+        ("get", "/loss-reports/999999/report.pdf", None),
         ("post", "/scans", {"scans": [scan("inventory", c["ts"], location=unit.safe)]}),
     ]
     for name in ("carriers", "classifications", "lending", "destruction"):
@@ -134,6 +147,7 @@ def _calls(world: dict[str, Any], person: Any) -> list[tuple[str, str, Any]]:
             ("post", f"/carriers/{code}/decision", {"decision": "review", "opinion": "x"}),
             ("post", f"/carriers/{code}/proposals", {}),
             ("post", f"/carriers/{code}/copies", {}),
+            ("post", f"/carriers/{code}/loss-report", {}),
             ("post", f"/carriers/{code}/label/print", {"printer": "nowhere"}),
             ("post", f"/carriers/{code}/label/reprint", {"printer": "nowhere"}),
         ]
@@ -154,7 +168,7 @@ def test_the_matrix_covers_every_endpoint_of_the_api(world: dict[str, Any]) -> N
     called = {re.sub(r"/registers/\w+", "/registers/{name}", p) for p in called}
     declared = set()
     for path in api.get_openapi_schema()["paths"]:
-        shape = re.sub(r"\{(alert_id|job_id|request_id|stocktake_id)\}", "{id}", path)
+        shape = re.sub(r"\{(alert_id|job_id|request_id|stocktake_id|report_id)\}", "{id}", path)
         declared.add(shape.removeprefix("/api/v1"))
     missing = {p for p in declared if p not in called and p.replace(".pdf", ".{fmt}") not in called}
     assert not missing, f"endpoints missing from the matrix: {sorted(missing)}"

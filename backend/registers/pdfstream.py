@@ -1,0 +1,188 @@
+"""A PDF written page by page to a file, for registers of any length.
+
+Why not reportlab's canvas: ``Canvas.showPage`` appends the finished page object (its
+whole content stream) to the document's page list, and nothing is written before
+``save()``; a 100,000-carrier register (about 4,000 pages of glyph placements) peaked at
+729 MB that way. Here each page's content stream is compressed and written to the output
+the moment the page is finished; what stays in memory is one integer per page (the
+object number, for the page tree) and one per object (its byte offset, for the xref
+table), i.e. a few hundred kilobytes for the longest register.
+
+Text is drawn as glyph outlines from the label font (labels.fonts), each distinct glyph
+once per document as a form XObject placed by reference, exactly as labels.vector does
+for sheets — so Chinese prints the same on every machine without any font embedded.
+
+Layout of the file (PDF 1.4):
+
+1. header; object 1 the catalog, object 2 the page tree, object 3 the shared resources
+   dictionary — 2 and 3 are reserved object numbers written only at the end, since a PDF
+   reader finds objects by the xref table and any order is legal;
+2. per page: its content stream object, then its page object (``/Parent 2 0 R``,
+   ``/Resources 3 0 R``);
+3. at the end: one form XObject per glyph used, the resources (naming every glyph form),
+   the page tree (listing every page), the xref table and the trailer.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from typing import IO
+
+from labels import fonts
+
+PT_PER_MM = 72 / 25.4
+_CATALOG, _PAGES, _RESOURCES = 1, 2, 3
+
+
+def _num(value: float) -> str:
+    """Compact decimal: enough digits for 1/600 in, no exponent, no trailing zeros."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _pdf_string(text: str) -> str:
+    """A PDF text string (UTF-16BE with BOM), hex-encoded so no escaping is needed."""
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+class StreamingPdf:
+    """Pages of any size drawn in mm from the top-left corner, written as they finish."""
+
+    def __init__(self, out: IO[bytes], *, title: str = "", creator: str = "Custos") -> None:
+        self._out = out
+        self._written = 0
+        self._offsets: dict[int, int] = {}
+        self._next_object = _RESOURCES + 1
+        self._pages: list[int] = []
+        self._glyphs: set[tuple[str, int]] = set()
+        self._ops: list[str] = []
+        self._page_size: tuple[float, float] | None = None
+        self._info = {"Title": title, "Creator": creator}
+        # The binary comment line tells transfer tools the file is not plain text.
+        self._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+
+    # --- drawing ------------------------------------------------------------------------
+
+    def new_page(self, width_mm: float, height_mm: float) -> None:
+        if self._page_size is not None:
+            self._end_page()
+        self._page_size = (width_mm, height_mm)
+
+    def line(self, x0: float, y0: float, x1: float, y1: float, width: float = 0.1) -> None:
+        h = self._height()
+        self._ops.append(
+            f"{_num(width * PT_PER_MM)} w {_num(x0 * PT_PER_MM)} {_num((h - y0) * PT_PER_MM)} m "
+            f"{_num(x1 * PT_PER_MM)} {_num((h - y1) * PT_PER_MM)} l S"
+        )
+
+    def text(self, x: float, baseline: float, size: float, weight: int, value: str) -> None:
+        """``value`` with its baseline ``baseline`` mm below the page's top edge."""
+        k = size * PT_PER_MM / 1000  # glyph forms are in font units, 1000 per em
+        ops = [
+            f"q {_num(k)} 0 0 {_num(k)} {_num(x * PT_PER_MM)} "
+            f"{_num((self._height() - baseline) * PT_PER_MM)} cm"
+        ]
+        pending = 0.0
+        for ch in value:
+            if not ch.isspace():
+                if pending:
+                    ops.append(f"1 0 0 1 {_num(pending)} 0 cm")
+                    pending = 0.0
+                self._glyphs.add((ch, weight))
+                ops.append(f"/{_form_name(ch, weight)} Do")
+            pending += fonts.advance(ch, weight) * 1000
+        ops.append("Q")
+        self._ops.append(" ".join(ops))
+
+    def finish(self) -> int:
+        """Close the last page and write the glyphs, page tree and xref; returns bytes written."""
+        if self._page_size is not None:
+            self._end_page()
+        names = []
+        for ch, weight in sorted(self._glyphs):
+            body = zlib.compress(_pdf_path(fonts.segments(ch, weight)).encode("ascii"))
+            number = self._object(
+                b"<< /Type /XObject /Subtype /Form /BBox [-500 -500 1500 1500] "
+                b"/Filter /FlateDecode /Length %d >>\nstream\n" % len(body) + body + b"\nendstream"
+            )
+            names.append(f"/{_form_name(ch, weight)} {number} 0 R")
+        self._object(
+            f"<< /ProcSet [/PDF] /XObject << {' '.join(names)} >> >>".encode("ascii"),
+            number=_RESOURCES,
+        )
+        kids = " ".join(f"{n} 0 R" for n in self._pages)
+        self._object(
+            f"<< /Type /Pages /Count {len(self._pages)} /Kids [{kids}] >>".encode("ascii"),
+            number=_PAGES,
+        )
+        self._object(b"<< /Type /Catalog /Pages 2 0 R >>", number=_CATALOG)
+        info = self._object(
+            (
+                "<< "
+                + " ".join(f"/{key} {_pdf_string(value)}" for key, value in self._info.items())
+                + " >>"
+            ).encode("ascii")
+        )
+        size = self._next_object
+        xref_at = self._written
+        lines = [f"xref\n0 {size}\n", "0000000000 65535 f \n"]
+        for number in range(1, size):
+            lines.append(f"{self._offsets[number]:010d} 00000 n \n")
+        self._write("".join(lines).encode("ascii"))
+        self._write(
+            f"trailer\n<< /Size {size} /Root 1 0 R /Info {info} 0 R >>\n"
+            f"startxref\n{xref_at}\n%%EOF\n".encode("ascii")
+        )
+        return self._written
+
+    # --- file structure -----------------------------------------------------------------
+
+    def _height(self) -> float:
+        if self._page_size is None:
+            raise RuntimeError("draw after new_page()")
+        return self._page_size[1]
+
+    def _end_page(self) -> None:
+        if self._page_size is None:
+            raise RuntimeError("no page is open")
+        width, height = self._page_size
+        body = zlib.compress("\n".join(self._ops).encode("ascii"))
+        self._ops = []
+        content = self._object(
+            b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(body) + body + b"\nendstream"
+        )
+        page = self._object(
+            (
+                f"<< /Type /Page /Parent {_PAGES} 0 R /Resources {_RESOURCES} 0 R "
+                f"/MediaBox [0 0 {_num(width * PT_PER_MM)} {_num(height * PT_PER_MM)}] "
+                f"/Contents {content} 0 R >>"
+            ).encode("ascii")
+        )
+        self._pages.append(page)
+        self._page_size = None
+
+    def _object(self, body: bytes, *, number: int | None = None) -> int:
+        if number is None:
+            number = self._next_object
+            self._next_object += 1
+        self._offsets[number] = self._written
+        self._write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+        return number
+
+    def _write(self, data: bytes) -> None:
+        self._out.write(data)
+        self._written += len(data)
+
+
+def _form_name(ch: str, weight: int) -> str:
+    return f"g{weight}u{ord(ch):x}"
+
+
+def _pdf_path(segments: Iterable[tuple[str, tuple[float, ...]]]) -> str:
+    ops = []
+    for kind, pts in segments:
+        nums = " ".join(_num(v) for v in pts)
+        ops.append({"M": f"{nums} m", "L": f"{nums} l", "C": f"{nums} c", "Z": "h"}[kind])
+    ops.append("f")  # nonzero winding, as CFF outlines are designed for
+    return "\n".join(ops)
