@@ -59,6 +59,8 @@ class Command(BaseCommand):
                     "2",
                 ]
             )
+        if not options["no_worker"]:
+            _declare_queues()
         children = [subprocess.Popen(cmd) for cmd in commands]  # noqa: S603 - fixed argv
         self.stdout.write(
             f"Custos serving on http://{options['bind']}/ — Ctrl-C to stop 按 Ctrl-C 停止"
@@ -85,3 +87,18 @@ class Command(BaseCommand):
         failed = [c.returncode for c in children if c.returncode not in (0, -15, None)]
         if failed:
             sys.exit(1)
+
+
+def _declare_queues() -> None:
+    """Create the broker's queues before worker and beat start.
+
+    On the embedded SQLite-file broker the worker and the embedded beat would otherwise
+    both create a queue's row on their first message, and the loser's send fails
+    (``UNIQUE constraint failed: kombu_queue.name``): beat's first sweep would be lost.
+    """
+    from worker.app import app
+
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for queue in ("alerts", "default", "slow"):
+            channel.queue_declare(queue=queue)
