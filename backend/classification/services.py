@@ -12,7 +12,6 @@ history is as tamper-evident as its custody.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,8 +28,8 @@ from backend.classification.models import (
     StepKind,
 )
 from backend.classification.periods import period_end
-from backend.custody import chain
 from backend.custody.models import CustodyEvent
+from backend.custody.services import ledger_append
 from backend.errors import ServiceError
 from backend.registry.levels import LEVEL_ZH, RANK, Level
 from backend.registry.marking import Period, marking
@@ -87,42 +86,14 @@ def ledger_note(
     *, carrier: Carrier, actor: Person, action: str, payload: dict[str, Any], now: datetime
 ) -> CustodyEvent:
     """Append a classification event to ``carrier``'s chain (the row is locked by the caller)."""
-    seq = carrier.seq + 1
-    event_id = str(uuid.uuid4())
-    fields = chain.event_fields(
-        id=event_id,
-        carrier=carrier.code,
-        seq=seq,
-        action=action,
-        actor=actor.code,
-        counterpart=None,
-        escort=None,
-        location=None,
-        device=None,
-        occurred_at=now,
-        recorded_at=now,
-        due_at=carrier.due_at,
-        late=False,
-        payload=payload,
-    )
-    event = CustodyEvent(
-        id=uuid.UUID(event_id),
+    return ledger_append(
         carrier=carrier,
-        seq=seq,
-        action=action,
         actor=actor,
-        occurred_at=now,
-        recorded_at=now,
-        due_at=carrier.due_at,
+        action=action,
         payload=payload,
-        prev_hash=carrier.head_hash,
-        hash=chain.link(carrier.head_hash, fields),
+        now=now,
+        due_at=carrier.due_at,
     )
-    event.save()
-    carrier.seq, carrier.head_hash = seq, event.hash
-    if carrier.last_occurred_at is None or now > carrier.last_occurred_at:
-        carrier.last_occurred_at = now
-    return event
 
 
 def _validate_period(period: Period) -> None:

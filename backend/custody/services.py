@@ -116,43 +116,75 @@ def _person_view(person: Person, today: Any) -> PersonView:
 # --- opening a chain ------------------------------------------------------------------
 
 
-def ledger_open(*, carrier: Carrier, actor: Person) -> CustodyEvent:
-    """Append the ``register`` event (seq 1) of a newly created carrier."""
-    now = timezone.now()
+def ledger_append(
+    *,
+    carrier: Carrier,
+    actor: Person,
+    action: str,
+    payload: dict[str, Any],
+    now: datetime | None = None,
+    counterpart: Person | None = None,
+    location: Location | None = None,
+    due_at: datetime | None = None,
+) -> CustodyEvent:
+    """Append one event that no scanner sent (registration, a 定密 step, a printed label)
+    to ``carrier``'s chain and move its head; the caller holds the carrier's row lock.
+
+    Scans go through :func:`scans_ingest`; everything else that belongs in the ledger comes
+    here, so there is one way to extend a chain and ``custos verify`` checks it all alike.
+    """
+    now = now or timezone.now()
+    seq = carrier.seq + 1
+    event_id = uuid.uuid4()
     fields = chain.event_fields(
-        id=str(uuid.uuid4()),
+        id=str(event_id),
         carrier=carrier.code,
-        seq=1,
-        action="register",
+        seq=seq,
+        action=action,
         actor=actor.code,
-        counterpart=carrier.custodian.code,
+        counterpart=counterpart.code if counterpart else None,
         escort=None,
-        location=carrier.location.code,
+        location=location.code if location else None,
         device=None,
         occurred_at=now,
         recorded_at=now,
-        due_at=None,
+        due_at=due_at,
         late=False,
-        payload={"level": carrier.level, "marking": carrier.marking},
+        payload=payload,
     )
     event = CustodyEvent(
-        id=uuid.UUID(fields["id"]),
+        id=event_id,
         carrier=carrier,
-        seq=1,
-        action="register",
+        seq=seq,
+        action=action,
         actor=actor,
-        counterpart=carrier.custodian,
-        location=carrier.location,
+        counterpart=counterpart,
+        location=location,
         occurred_at=now,
         recorded_at=now,
-        payload=fields["payload"],
-        prev_hash=chain.GENESIS,
-        hash=chain.link(chain.GENESIS, fields),
+        due_at=due_at,
+        payload=payload,
+        prev_hash=carrier.head_hash,
+        hash=chain.link(carrier.head_hash, fields),
     )
     event.save()
-    carrier.seq, carrier.head_hash, carrier.last_occurred_at = 1, event.hash, now
+    carrier.seq, carrier.head_hash = seq, event.hash
+    if carrier.last_occurred_at is None or now > carrier.last_occurred_at:
+        carrier.last_occurred_at = now
     carrier.save(update_fields=["seq", "head_hash", "last_occurred_at", "updated_at"])
     return event
+
+
+def ledger_open(*, carrier: Carrier, actor: Person) -> CustodyEvent:
+    """Append the ``register`` event (seq 1) of a newly created carrier."""
+    return ledger_append(
+        carrier=carrier,
+        actor=actor,
+        action="register",
+        payload={"level": carrier.level, "marking": carrier.marking},
+        counterpart=carrier.custodian,
+        location=carrier.location,
+    )
 
 
 # --- ingest ---------------------------------------------------------------------------

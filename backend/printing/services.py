@@ -12,7 +12,6 @@ do not (PostgreSQL row lock; on SQLite the write lock, under its 20 s busy timeo
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,8 +20,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backend.custody import chain
 from backend.custody.models import CustodyEvent
+from backend.custody.services import ledger_append
 from backend.errors import ServiceError
 from backend.printing import printers, selectors
 from backend.printing.models import BadgeKind, BadgePrint, BulkPrint, BulkStatus, PrintedLabel
@@ -93,47 +92,10 @@ def _new_label_code() -> str:
 def ledger_label_printed(
     *, carrier: Carrier, actor: Person, payload: dict[str, Any], now: datetime
 ) -> CustodyEvent:
-    """Append a ``label_printed`` event to ``carrier``'s chain; the caller holds its lock.
-
-    Built the way ``backend.custody.services.ledger_open`` builds ``register``: the same
-    canonical fields, so ``custos verify`` checks it like any other event.
-    """
-    seq = carrier.seq + 1
-    event_id = uuid.uuid4()
-    fields = chain.event_fields(
-        id=str(event_id),
-        carrier=carrier.code,
-        seq=seq,
-        action="label_printed",
-        actor=actor.code,
-        counterpart=None,
-        escort=None,
-        location=None,
-        device=None,
-        occurred_at=now,
-        recorded_at=now,
-        due_at=None,
-        late=False,
-        payload=payload,
+    """Append a ``label_printed`` event to ``carrier``'s chain; the caller holds its lock."""
+    return ledger_append(
+        carrier=carrier, actor=actor, action="label_printed", payload=payload, now=now
     )
-    event = CustodyEvent(
-        id=event_id,
-        carrier=carrier,
-        seq=seq,
-        action="label_printed",
-        actor=actor,
-        occurred_at=now,
-        recorded_at=now,
-        payload=payload,
-        prev_hash=carrier.head_hash,
-        hash=chain.link(carrier.head_hash, fields),
-    )
-    event.save()
-    carrier.seq, carrier.head_hash = seq, event.hash
-    if carrier.last_occurred_at is None or now > carrier.last_occurred_at:
-        carrier.last_occurred_at = now
-    carrier.save(update_fields=["seq", "head_hash", "last_occurred_at", "updated_at"])
-    return event
 
 
 def _print(
