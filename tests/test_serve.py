@@ -43,9 +43,8 @@ def test_serve_answers_http_and_its_embedded_worker_runs_tasks(tmp_path: Path) -
         [sys.executable, "-m", "backend.cli", "serve", "--bind", f"127.0.0.1:{port}"],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
         start_new_session=True,
     )
     try:

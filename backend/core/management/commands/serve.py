@@ -84,8 +84,14 @@ class Command(BaseCommand):
                     child.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     child.kill()
-        failed = [c.returncode for c in children if c.returncode not in (0, -15, None)]
+        # Ctrl-C reaches the whole process group, so a child ended by SIGINT or by our
+        # SIGTERM stopped as asked; anything else (a crash, our SIGKILL after the grace
+        # period) is a failure the operator must see.
+        stopped = (0, -signal.SIGINT, -signal.SIGTERM, None)
+        failed = [(c.args[2], c.returncode) for c in children if c.returncode not in stopped]
         if failed:
+            for program, code in failed:
+                self.stderr.write(f"{program} exited with {code} 异常退出")
             sys.exit(1)
 
 
