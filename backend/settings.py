@@ -201,7 +201,9 @@ SECURE_HSTS_SECONDS = env_int("CUSTOS_HSTS_SECONDS", 365 * 86400 if _PRODUCTION 
 if env_bool("CUSTOS_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # API rate limits per token (n/s, n/min, n/h; "off" for none): scans generous, the rest
-# tighter. Counted in Django's cache (per web process unless CACHES is shared).
+# tighter. Counted in Redis, shared by every web process; each process counts on its own
+# while Redis is down and when no Redis is configured (backend/security/counters.py).
+CUSTOS_RATE_REDIS_URL = env_str("CUSTOS_RATE_REDIS_URL", CUSTOS_REDIS_URL) or None
 CUSTOS_RATE_SCANS = env_str("CUSTOS_RATE_SCANS", "3000/min")
 CUSTOS_RATE_API = env_str("CUSTOS_RATE_API", "600/min")
 # Reads of carriers at this level and above go into the access log (Reg Art. 20).

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from backend.registry.models import Carrier
-from backend.registry.policy import may_know
+from backend.registry.policy import may_know, record_reads
 from backend.registry.principals import Principal
 
 
@@ -29,6 +29,17 @@ def titles(principal: Principal, carriers: Iterable[Carrier]) -> dict[int, str |
         else None
         for c in carriers
     }
+
+
+def listed(principal: Principal, carriers: Iterable[Carrier]) -> dict[int, str | None]:
+    """``titles`` for carriers a page lists, each read logged (Reg Art. 20) as a ``list`` row.
+
+    A page that hands out a carrier's code, level and custody is a read like an API list;
+    only a scan's banner is spared, its ledger event being the record of that read.
+    """
+    unique = list({c.id: c for c in carriers}.values())
+    record_reads(principal, unique, what="list")
+    return titles(principal, unique)
 
 
 def close_of_business(now: datetime | None = None) -> datetime:

@@ -13,7 +13,7 @@ from backend.alerts.services import alert_acknowledge
 from backend.desk import selectors, words
 from backend.desk.access import roles_required
 from backend.desk.chart import alerts_svg
-from backend.desk.common import age, titles
+from backend.desk.common import age, listed, titles
 from backend.errors import ServiceError
 from backend.printing.selectors import carrier_code_for_label
 from backend.registry.selectors import carrier_get
@@ -28,9 +28,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     principal = request.principal  # type: ignore[attr-defined]
     now = timezone.now()
     alerts = selectors.open_alerts()
-    known = titles(principal, [a.carrier for a in alerts if a.carrier is not None])
     overdue = selectors.overdue_carriers(now)
-    known.update(titles(principal, overdue))
+    known = listed(principal, [*(a.carrier for a in alerts if a.carrier is not None), *overdue])
     counts = selectors.counts_by_status_and_level()
     count_rows = [
         {
@@ -111,7 +110,7 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
                     "kind": words.word(words.ALERT_KINDS, alert.kind),
                     "status": words.word(words.ALERT_STATUSES, alert.status),
                     "age": age(alert.opened_at),
-                    "title": titles(request.principal, [alert.carrier]).get(alert.carrier_id)  # type: ignore[attr-defined]
+                    "title": listed(request.principal, [alert.carrier]).get(alert.carrier_id)  # type: ignore[attr-defined]
                     if alert.carrier
                     else None,
                 }

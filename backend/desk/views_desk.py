@@ -22,6 +22,7 @@ from backend.desk.common import close_of_business, parse_local, titles
 from backend.errors import ServiceError
 from backend.printing.selectors import carrier_code_for_label
 from backend.registry.models import Carrier, Location, Person
+from backend.registry.policy import record_reads
 
 # The desk's actions in the order of their number keys (1–9).
 DESK_ACTIONS = (
@@ -113,6 +114,10 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
     }
     carriers = {code: by_code[canonical[code]] for code in codes if canonical[code] in by_code}
     known = titles(request.principal, carriers.values())  # type: ignore[attr-defined]
+    # A recorded scan's ledger event is the record of this read; a refused one has none.
+    outcome = zip(codes, results, strict=True)
+    refused = [carriers[c] for c, r in outcome if r.error is not None and c in carriers]
+    record_reads(request.principal, refused, what="list")  # type: ignore[attr-defined]
     badge_codes = {
         post.get("counterpart", "").strip().upper(),
         post.get("escort", "").strip().upper(),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from backend.custody.services import ScanIn, ScanResult, scans_ingest
 from backend.desk import certificate, selectors, words
 from backend.desk.access import roles_required
-from backend.desk.common import titles
+from backend.desk.common import listed
 from backend.errors import ServiceError
 from backend.printing.selectors import carrier_code_for_label
 from backend.registry.models import Carrier, Location, Person
@@ -77,7 +77,7 @@ def requests(request: HttpRequest) -> HttpResponse:
                 else f"{code}: {why}",
             )
     carriers = selectors.destruction_requests()
-    known = titles(principal, carriers)
+    known = listed(principal, carriers)
     rows = [
         {
             "c": c,
@@ -189,7 +189,7 @@ def _panel(
             missing.append(_("%(n)s more witness badge(s)") % {"n": 2 - len(witnessed)})
         context.update(
             {
-                "title": titles(request.principal, [carrier])[carrier.id],  # type: ignore[attr-defined]
+                "title": listed(request.principal, [carrier])[carrier.id],  # type: ignore[attr-defined]
                 "status": words.word(words.STATUSES, carrier.status),
                 "request_event": request_event,
                 "approve": approve,
@@ -220,7 +220,7 @@ def certificate_pdf(request: HttpRequest) -> HttpResponse:
             {"message": _("No destroyed carrier with these codes.")},
             status=404,
         )
-    known = titles(principal, carriers)
+    known = listed(principal, carriers)
     entries = [
         certificate.Entry(carrier=c, title=known[c.id], events=selectors.destruction_events(c))
         for c in sorted(carriers, key=lambda c: c.code)

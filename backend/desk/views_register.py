@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from backend.desk import words
 from backend.desk.access import roles_required
-from backend.desk.common import titles
+from backend.desk.common import listed
 from backend.errors import ServiceError
 from backend.registry.levels import Form, Level
 from backend.registry.marking import Period
@@ -85,7 +85,7 @@ def register(request: HttpRequest) -> HttpResponse:
         .prefetch_related("scope")
         .order_by("-created_at")[:20]
     )
-    known = titles(principal, mine)
+    known = listed(principal, mine)
     return render(
         request,
         "desk/register.html",
@@ -135,7 +135,7 @@ def decisions(request: HttpRequest) -> HttpResponse:
         .prefetch_related("carrier__scope")
         .order_by("proposed_at")[:200]
     )
-    known = titles(principal, [c.carrier for c in cases])
+    known = listed(principal, [c.carrier for c in cases])
     me = request.person  # type: ignore[attr-defined]
     return render(
         request,
@@ -168,7 +168,7 @@ def labels_page(request: HttpRequest) -> HttpResponse:
         carriers, count = carrier_list(principal=principal, q=q or None, limit=100)
     except ServiceError:
         carriers, count = [], 0
-    known = titles(principal, carriers)
+    known = listed(principal, carriers)
     from backend.printing import printers
     from backend.printing.selectors import current_codes
     from backend.printing.services import MAX_COPIES

@@ -1,27 +1,25 @@
 """API rate limits per token, answered with 429 ``rate_limited`` and ``Retry-After``.
 
-A fixed window counter in Django's cache: ``add`` then ``incr`` is atomic in every cache
-backend Django ships (and in Redis), so two workers sharing a cache never both take the
-last slot. With the default in-process cache each worker process counts on its own, so
-the effective limit is the configured one times the number of web workers (docs/security.md).
-Scans get their own, generous bucket: a desk catching up after an outage must not be
-turned away, while a stolen token must not be able to page through the register.
+A fixed window per token and bucket, counted in Redis so that every web process shares one
+count (backend/security/counters.py, which also keeps the API answering — counting in
+process memory — while Redis is down). Scans get their own, generous bucket: a desk
+catching up after an outage must not be turned away, while a stolen token must not be
+able to page through the register.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
 from backend.registry import tokens
+from backend.security.counters import counters
 
-log = logging.getLogger(__name__)
+KEY_PREFIX = "custos:rate:"
 
 _PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60,
             "h": 3600, "hour": 3600, "d": 86400, "day": 86400}  # fmt: skip
@@ -70,13 +68,8 @@ class TokenRateThrottle(BaseThrottle):
         limit, period = rate
         now = time.time()
         window = int(now // period)
-        key = f"custos:rate:{bucket}:{_ident(request)}:{period}:{window}"
-        try:
-            cache.add(key, 0, timeout=period + 1)
-            count = cache.incr(key)
-        except Exception:  # a cache outage must not stop the API: fail open, loudly
-            log.warning("rate limit cache unavailable; request let through", exc_info=True)
-            return True
+        key = f"{KEY_PREFIX}{bucket}:{_ident(request)}:{period}:{window}"
+        count = counters(settings.CUSTOS_RATE_REDIS_URL).hit(key, period)
         if count <= limit:
             return True
         request._custos_retry_after = max(1, math.ceil((window + 1) * period - now))  # type: ignore[attr-defined]

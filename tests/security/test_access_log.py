@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from backend.custody.models import AppendOnlyError
 from backend.desk.services import person_set_password
+from backend.registry.models import Carrier
 from backend.security.models import AccessRecord
 
 
@@ -120,3 +123,31 @@ def test_the_committee_sees_the_reads_on_the_carriers_page_and_a_clerk_does_not(
     committee_page = pages[unit.committee.code]
     assert 'id="access-log"' in committee_page and unit.clerk.code in committee_page
     assert 'id="access-log"' not in pages[unit.clerk.code]
+
+
+def _page(person: Any, path: str) -> str:
+    person_set_password(person=person, password="pw", check=False)
+    client = Client()
+    client.post("/", {"username": person.code, "password": "pw"})
+    response = client.get(path)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_desk_page_that_lists_carriers_logs_each_secret_row_it_shows(
+    settings: Any, unit: Any, make_carrier: Any
+) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    secret, confidential = make_carrier("secret"), make_carrier("confidential")
+    late = timezone.now() - timedelta(days=2)
+    Carrier.objects.filter(pk__in=[secret.pk, confidential.pk]).update(
+        status="in_use", custodian=unit.clerk, due_at=late
+    )
+    page = _page(unit.committee, "/dashboard/")
+    assert secret.code in page and confidential.code in page  # both overdue rows are shown
+    (row,) = _reads(secret)
+    assert (row.person_id, row.what, row.title_shown) == (unit.committee.id, "list", True)
+    assert _reads(confidential) == []
+    _page(unit.committee, "/dashboard/")
+    assert len(_reads(secret)) == 2  # each showing is a read
