@@ -21,6 +21,10 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE = os.environ.get("CUSTOS_REQUIRE_SERVICES") == "1"
 
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# between browser steps are plain synchronous code, so Django's async guard is a false alarm.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 
 def _has_cjk_font() -> bool:
     found = (

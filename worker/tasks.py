@@ -72,6 +72,16 @@ def inventory_reminders() -> dict[str, object]:
     return inventory_reminders_run().as_dict()
 
 
+# ``slow_*``: routed to the ``slow`` queue, away from the ledger and the alerts.
+@app.task(name="worker.tasks.slow_registers_export", acks_late=True)
+def slow_registers_export(job_id: int) -> dict[str, object]:
+    """A register export for the pages (backend.registers.jobs); safe to run twice."""
+    from backend.registers.jobs import register_export_run
+
+    job = register_export_run(job_id=job_id)
+    return {"status": job.status, "done": job.done, "total": job.total}
+
+
 def _kick_sender(countdown: float = 0.0) -> None:
     try:
         alerts_deliver.apply_async(countdown=countdown or None)

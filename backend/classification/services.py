@@ -327,6 +327,9 @@ def classification_decide(
                 {"field": "superior"},
             )
     elif case.state != CaseState.REVIEWED:
+        # approve, amend and reject alike: each is the authority's 批准 decision, which
+        # comes after 审核 by another person (CONTRACT.md decision endpoint; docs/
+        # classification.md "Why a rejection waits for the review").
         raise ServiceError(
             "invalid_transition",
             "The proposal must be reviewed before it is decided. 须先审核后批准。",

@@ -6,6 +6,8 @@ from backend.desk import (
     views_destruction,
     views_labels,
     views_register,
+    views_registers,
+    views_stocktake,
 )
 
 app_name = "desk"
@@ -29,4 +31,34 @@ urlpatterns = [
     path("labels/bulk/", views_labels.bulk_start, name="bulk-start"),
     path("labels/bulk/<int:job_id>/", views_labels.bulk_progress, name="bulk-progress"),
     path("labels/<str:code>.<str:fmt>", views_register.label_file, name="label-file"),
+    path("registers/", views_registers.registers_page, name="registers"),
+    path("registers/exports/", views_registers.export_start, name="register-export"),
+    path(
+        "registers/exports/<int:job_id>/",
+        views_registers.export_progress,
+        name="register-export-progress",
+    ),
+    path(
+        "registers/exports/<int:job_id>/download",
+        views_registers.export_download,
+        name="register-download",
+    ),
+    path("stocktakes/", views_stocktake.stocktakes, name="stocktakes"),
+    path("stocktakes/open/", views_stocktake.stocktake_open, name="stocktake-open"),
+    path("stocktakes/<int:stocktake_id>/", views_stocktake.stocktake, name="stocktake"),
+    path(
+        "stocktakes/<int:stocktake_id>/scan/",
+        views_stocktake.stocktake_scan,
+        name="stocktake-scan",
+    ),
+    path(
+        "stocktakes/<int:stocktake_id>/close/",
+        views_stocktake.stocktake_close,
+        name="stocktake-close",
+    ),
+    path(
+        "stocktakes/<int:stocktake_id>/report.pdf",
+        views_stocktake.stocktake_report_pdf,
+        name="stocktake-report",
+    ),
 ]

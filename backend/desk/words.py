@@ -79,6 +79,14 @@ ROLES = {
     "witness": gettext_lazy("Witness"),
     "committee": gettext_lazy("Secrecy committee"),
 }
+# The registers by their API names (CONTRACT.md ``/registers/{name}``); in Chinese the
+# titles the registers themselves carry (backend/registers/selectors.py ``TITLES``).
+REGISTERS = {
+    "carriers": gettext_lazy("Register of classified carriers"),
+    "classifications": gettext_lazy("Register of classification decisions"),
+    "lending": gettext_lazy("Lending register"),
+    "destruction": gettext_lazy("Destruction register"),
+}
 
 
 def word(table: dict[str, Any], value: str | None) -> str:
@@ -125,6 +133,10 @@ def reason(code: str, details: dict[str, Any], message: str, names: dict[str, st
         return _("Destruction needs two witnesses; %(n)s confirmed so far.") % {
             "n": details.get("confirmed", "0")
         }
+    if why == "stocktake_closed":
+        return _("This stocktake is closed: open a new one to count again.")
+    if why == "stocktake_elsewhere":
+        return _("This stocktake counts another location; scan the carriers that are here.")
     if why == "role_missing":
         return _("Your roles do not allow this action.")
     if why == "inactive":

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
+from django.db.models import Q
+
+from backend.alerts.models import Alert
+from backend.custody.models import CustodyEvent
 from backend.errors import ServiceError
 from backend.inventory.models import Stocktake
 from backend.registers.selectors import Filters, Register, _scopes
@@ -23,6 +28,42 @@ def stocktake_get(*, principal: Principal, stocktake_id: int) -> Stocktake:
     if take is None:
         raise ServiceError("not_found", f"There is no stocktake {stocktake_id}.")
     return take
+
+
+def stocktake_sightings(take: Stocktake, *, until: datetime | None = None) -> set[str]:
+    """The carriers sighted in ``take`` so far: ``inventory`` events naming it (recorded
+    up to ``until``). The page's running count and the close read the same query."""
+    events = CustodyEvent.objects.filter(action="inventory", payload__inventory=take.id)
+    if until is not None:
+        events = events.filter(recorded_at__lte=until)
+    return set(events.values_list("carrier__code", flat=True))
+
+
+def stocktakes_list(*, principal: Principal, limit: int = 30) -> list[Stocktake]:
+    """Open stocktakes first, then the latest closed ones (for the stocktake page)."""
+    if not may_read_carriers(principal):
+        raise ServiceError("forbidden", "Your roles do not include reading stocktakes.")
+    rows = Stocktake.objects.select_related("location", "opened_by", "closed_by")
+    return [
+        *rows.filter(closed_at__isnull=True).order_by("-opened_at"),
+        *rows.filter(closed_at__isnull=False).order_by("-closed_at")[:limit],
+    ]
+
+
+def stocktake_alerts(take: Stocktake) -> list[Alert]:
+    """The cases behind ``take``'s result: ``inventory_missing`` for what was missing and
+    ``custody_mismatch`` for what turned up unexpected — the latter often opened by the
+    scan itself (a sighting away from the ledger's location), which the close then found
+    open rather than opening a second case; hence by carrier and time, not by details."""
+    return list(
+        Alert.objects.filter(
+            Q(kind="inventory_missing", carrier__code__in=take.missing)
+            | Q(kind="custody_mismatch", carrier__code__in=take.unexpected),
+            opened_at__gte=take.opened_at,
+        )
+        .select_related("carrier")
+        .order_by("kind", "carrier__code")
+    )
 
 
 def stocktake_report(*, principal: Principal, stocktake_id: int) -> Register:

@@ -9,13 +9,16 @@ ledger's location; ``alert_raise`` returns the open case rather than a second on
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 
 from backend.alerts.services import alert_raise
-from backend.custody.models import CustodyEvent
+from backend.custody.services import ScanIn, ScanResult, scans_ingest
 from backend.errors import ServiceError
 from backend.inventory.models import Stocktake
+from backend.inventory.selectors import stocktake_sightings
 from backend.registry.models import Carrier, Location, Status
 from backend.registry.principals import Principal
 
@@ -73,11 +76,7 @@ def stocktake_close(*, principal: Principal, stocktake_id: int) -> Stocktake:
             {"closed_at": take.closed_at.isoformat()},
         )
     now = timezone.now()
-    found = set(
-        CustodyEvent.objects.filter(
-            action="inventory", payload__inventory=take.id, recorded_at__lte=now
-        ).values_list("carrier__code", flat=True)
-    )
+    found = stocktake_sightings(take, until=now)
     expected = set(take.expected)
     take.found = sorted(found)
     take.missing = sorted(expected - found)
@@ -107,3 +106,31 @@ def stocktake_close(*, principal: Principal, stocktake_id: int) -> Stocktake:
             },
         )
     return take
+
+
+def stocktake_scan(
+    *, principal: Principal, stocktake_id: int, code: str, scan_id: uuid.UUID
+) -> ScanResult:
+    """One sighting in stocktake ``stocktake_id`` (the stocktake page's scanner input).
+
+    The page's scan is what the API's would be — an ``inventory`` scan at the stocktake's
+    location naming the stocktake — through the ledger's own ingest, so every check (a
+    closed stocktake, a destroyed carrier, the role) and every alert is the API's. The
+    page chooses ``scan_id`` when the code is scanned: a resent scan is a ``duplicate``.
+    """
+    take = Stocktake.objects.select_related("location").filter(id=stocktake_id).first()
+    if take is None:
+        raise ServiceError("not_found", f"There is no stocktake {stocktake_id}.")
+    (result,) = scans_ingest(
+        principal=principal,
+        scans=[
+            ScanIn(
+                id=scan_id,
+                action="inventory",
+                carrier=code,
+                location=take.location.code,
+                inventory=take.id,
+            )
+        ],
+    )
+    return result

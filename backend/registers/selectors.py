@@ -263,6 +263,7 @@ def _carriers(principal: Principal, filters: Filters) -> Register:
         (24, 34, 12, 17, 9, 20, 24, 22, 16, 13, 14, 30, 11, 13),
         rows(),
         filters,
+        {"count": qs.count},  # the rows' own query, for a job's progress
     )
 
 
@@ -392,6 +393,7 @@ def _classifications(principal: Principal, filters: Filters) -> Register:
         (24, 30, 14, 18, 22, 12, 17, 12, 20, 16, 12, 22, 17, 15, 15),
         rows(),
         filters,
+        {"count": qs.count},  # the rows' own query, for a job's progress
     )
 
 
@@ -469,6 +471,7 @@ def _lending(principal: Principal, filters: Filters) -> Register:
         (26, 50, 10, 20, 20, 28, 28, 28, 20),
         rows(),
         filters,
+        {"count": qs.count},  # the rows' own query, for a job's progress
     )
 
 
@@ -569,4 +572,5 @@ def _destruction(principal: Principal, filters: Filters) -> Register:
         (26, 44, 10, 14, 18, 18, 18, 30, 28, 22, 18),
         rows(),
         filters,
+        {"count": qs.count},  # the rows' own query, for a job's progress
     )

@@ -289,3 +289,31 @@ def test_malformed_decisions_are_refused_as_invalid(
     code = propose(api_as, board, draft_body)["code"]
     response = api_as(board.reviewer).post(f"/carriers/{code}/decision", body)
     assert err(response)[:2] == (422, "invalid")
+
+
+def test_a_proposal_is_rejected_only_after_review_and_not_by_its_reviewer(
+    unit: Any, board: Any, api_as: Any, draft_body: Any
+) -> None:
+    """Rejecting is the authority's 批准 decision: after 审核, by a second approver
+    (docs/classification.md, "Why a rejection waits for the review")."""
+    code = propose(api_as, board, draft_body)["code"]
+    early = decide(api_as(board.chief), code, "reject", "不属于国家秘密事项范围")
+    assert early.status_code == 409, early.content
+    assert early.json()["error"]["code"] == "invalid_transition"
+    assert early.json()["error"]["details"] == {"reason": "not_reviewed", "state": "proposed"}
+    decide(api_as(board.reviewer), code, "review", "建议不予批准")
+    by_reviewer = decide(api_as(board.reviewer), code, "reject", "不予批准")
+    assert by_reviewer.status_code == 403
+    assert by_reviewer.json()["error"]["details"] == {"reason": "reviewer_cannot_approve"}
+    # An authority below the proposed level may still refuse it: a refusal classifies nothing.
+    refused = decide(api_as(board.township), code, "reject", "不属于国家秘密事项范围")
+    assert refused.status_code == 200, refused.content
+    assert refused.json()["status"] == "draft"
+    case = Case.objects.get(carrier__code=code)
+    assert case.state == "rejected" and case.reviewed_by == board.reviewer
+    assert case.decided_by == board.township
+    assert [e["action"] for e in api_as(unit.committee).get(f"/carriers/{code}/events").json()] == [
+        "register",
+        "review",
+        "reject",
+    ]

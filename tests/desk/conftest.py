@@ -24,10 +24,6 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 PASSWORD = "desk-test-pass"
 REQUIRE = os.environ.get("CUSTOS_REQUIRE_SERVICES") == "1"
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# between browser steps are plain synchronous code, so Django's async guard is a false alarm.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from backend.alerts.services import alert_raise
 from backend.custody.services import ScanIn, scans_ingest
+from backend.inventory.services import stocktake_open
 from backend.registry.principals import Principal
 from tests.security.test_matrix import CLEARANCES, ROLES, _knows, _text_of
 
@@ -48,10 +49,19 @@ def placed(unit: Any, make_carrier: Any) -> dict[str, Any]:
         escort=unit.registrar.code,
         due_at=timezone.now() + timedelta(hours=2),
     )
-    return {"carriers": [ts, scoped, draft], "unit": unit}
+    # A stocktake that has found the 绝密 carrier: its page lists what it found.
+    stocktake = stocktake_open(principal=Principal(person=unit.clerk), location=ts.location)
+    _record(
+        Principal(person=unit.clerk),
+        action="inventory",
+        carrier=ts.code,
+        location=ts.location.code,
+        inventory=stocktake.id,
+    )
+    return {"carriers": [ts, scoped, draft], "unit": unit, "stocktake": stocktake.id}
 
 
-def _pages(carriers: list[Any]) -> list[str]:
+def _pages(carriers: list[Any], stocktake: int) -> list[str]:
     pages = [
         "/home/",
         "/desk/",
@@ -62,6 +72,9 @@ def _pages(carriers: list[Any]) -> list[str]:
         "/register/",
         "/classification/",
         "/labels/",
+        "/registers/",
+        "/stocktakes/",
+        f"/stocktakes/{stocktake}/",
     ]
     for c in carriers:
         pages += [f"/carriers/{c.code}/", f"/labels/{c.code}.svg"]
@@ -88,7 +101,7 @@ def test_no_page_shows_what_the_person_may_not_know(
             for s in (c.title, c.basis)
         ]
         seen = ""
-        for path in _pages(carriers):
+        for path in _pages(carriers, placed["stocktake"]):
             answer = client.get(path, follow=True)
             assert answer.status_code in {200, 403, 404, 409}, f"{role}/{clearance} {path}"
             text = _text_of(answer)

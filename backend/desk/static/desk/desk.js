@@ -6,6 +6,7 @@
    answers "duplicate" instead of recording twice. */
 (function () {
   "use strict";
+  var S = window.custosScanner;
   var KEY = "custos.desk.handover";
   var form = document.getElementById("handover");
   var input = document.getElementById("scan");
@@ -24,15 +25,6 @@
   var sentAt = 0;
   var lastOkAt = 0;
 
-  function uuid4() {
-    // crypto.randomUUID needs a secure context; a desk on http://10.x.x.x is not one.
-    var b = new Uint8Array(16);
-    crypto.getRandomValues(b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
   function load() {
     try {
       var s = JSON.parse(sessionStorage.getItem(KEY));
@@ -84,37 +76,7 @@
     }
   }
 
-  var audio = null;
-  function beep(ok) {
-    // Generated tones, no sound files: a short high chirp for yes, a low double buzz for no.
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      var notes = ok ? [[880, 0, 0.12]] : [[220, 0, 0.15], [220, 0.2, 0.15]];
-      notes.forEach(function (n) {
-        var o = audio.createOscillator();
-        var g = audio.createGain();
-        o.type = ok ? "sine" : "square";
-        o.frequency.value = n[0];
-        g.gain.value = 0.2;
-        o.connect(g); g.connect(audio.destination);
-        o.start(audio.currentTime + n[1]);
-        o.stop(audio.currentTime + n[1] + n[2]);
-      });
-    } catch (e) { /* no sound card: the banner still shows */ }
-    document.body.dataset.sound = ok ? "ok" : "bad";
-  }
-
-  function local(ok, text) {
-    banner.innerHTML = "";
-    var div = document.createElement("div");
-    div.className = "banner " + (ok ? "ok" : "bad");
-    div.dataset.ok = ok ? "1" : "0";
-    var strong = document.createElement("strong");
-    strong.textContent = (ok ? "✔ " : "✘ ") + text;
-    div.appendChild(strong);
-    banner.appendChild(div);
-    if (!ok) beep(false);
-  }
+  function local(ok, text) { S.banner(banner, ok, text); }
 
   function chooseAction(n) {
     var r = radios[n - 1] || radios.filter(function (x) { return x.value === n; })[0];
@@ -149,7 +111,7 @@
       if (state.carriers.some(function (c) { return c.code === text; })) {
         local(true, text + " — " + msg.dup);
       } else {
-        state.carriers.push({ code: text, id: uuid4() });
+        state.carriers.push({ code: text, id: S.uuid4() });
         banner.innerHTML = "";
       }
     } else if (kind === "P") {
@@ -192,15 +154,7 @@
   document.getElementById("clear").addEventListener("click", function () { clearAll(); input.focus(); });
   // The input keeps focus: anything that takes it (a click on the page) gives it back,
   // except the few fields a clerk may set by hand (location, due date).
-  document.addEventListener("click", function (e) {
-    if (!e.target.closest("select, input[type=datetime-local], button")) input.focus();
-  });
-  input.addEventListener("blur", function () {
-    setTimeout(function () {
-      var a = document.activeElement;
-      if (!a || a === document.body) input.focus();
-    }, 0);
-  });
+  S.keepFocus(input, "select, input[type=datetime-local], button");
 
   document.body.addEventListener("htmx:afterSwap", function (e) {
     if (e.detail.target !== banner) return;
@@ -213,10 +167,10 @@
     } else {
       // Keep what was refused, with fresh ids, so the clerk can fix it and confirm again.
       state.carriers = state.carriers.filter(function (c) { return keep.indexOf(c.code) >= 0; })
-        .map(function (c) { return { code: c.code, id: uuid4() }; });
+        .map(function (c) { return { code: c.code, id: S.uuid4() }; });
     }
     render();
-    beep(ok);
+    S.beep(ok);
     window.custosDesk.lastMs = performance.now() - sentAt;
     document.body.dataset.answered = String((+document.body.dataset.answered || 0) + 1);
     input.focus();

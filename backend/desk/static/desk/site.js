@@ -2,19 +2,14 @@
    field completes. Every step is one htmx request answered with the site panel. */
 (function () {
   "use strict";
+  var S = window.custosScanner;
   var input = document.getElementById("scan");
   var panel = document.getElementById("panel");
   var msg = {};
   document.getElementById("msg").content.querySelectorAll("span").forEach(function (s) { msg[s.dataset.k] = s.textContent; });
   var carrier = null;
   var place = document.getElementById("site-location");
-  function say(text) { panel.innerHTML = '<div class="banner bad" data-ok="0"><strong>✘ ' + text + "</strong></div>"; }
-  function uuid4() {
-    var b = new Uint8Array(16); crypto.getRandomValues(b);
-    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
+  function say(text) { S.banner(panel, false, text); }
   var url = "/destruction/site/panel/";
   input.addEventListener("keydown", function (e) {
     if (e.key !== "Enter") return;
@@ -23,7 +18,7 @@
     input.value = "";
     if (!text) {
       if (!carrier) { say(msg.first); return; }
-      htmx.ajax("POST", url, { target: panel, values: { carrier: carrier, step: "destroy", scan_id: uuid4(), location: place.value } });
+      htmx.ajax("POST", url, { target: panel, values: { carrier: carrier, step: "destroy", scan_id: S.uuid4(), location: place.value } });
       return;
     }
     var kind = window.custosCodes.kindOf(text);
@@ -38,7 +33,7 @@
       place.value = text;
     } else if (kind === "P") {
       if (!carrier) { say(msg.first); return; }
-      htmx.ajax("POST", url, { target: panel, values: { carrier: carrier, step: "witness", badge: text, scan_id: uuid4(), location: place.value } });
+      htmx.ajax("POST", url, { target: panel, values: { carrier: carrier, step: "witness", badge: text, scan_id: S.uuid4(), location: place.value } });
     }
   });
   document.addEventListener("click", function (e) { if (!e.target.closest("a, button, select")) input.focus(); });

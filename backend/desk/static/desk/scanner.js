@@ -1,0 +1,60 @@
+/* What every scanning page (handover desk, destruction site, stocktake) shares: scan ids
+   chosen in the browser, the yes/no tones, and an input that keeps the focus so a wedge
+   scanner's keystrokes always land in it. */
+(function () {
+  "use strict";
+  function uuid4() {
+    // crypto.randomUUID needs a secure context; a desk on http://10.x.x.x is not one.
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  var audio = null;
+  function beep(ok) {
+    // Generated tones, no sound files: a short high chirp for yes, a low double buzz for no.
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var notes = ok ? [[880, 0, 0.12]] : [[220, 0, 0.15], [220, 0.2, 0.15]];
+      notes.forEach(function (n) {
+        var o = audio.createOscillator();
+        var g = audio.createGain();
+        o.type = ok ? "sine" : "square";
+        o.frequency.value = n[0];
+        g.gain.value = 0.2;
+        o.connect(g); g.connect(audio.destination);
+        o.start(audio.currentTime + n[1]);
+        o.stop(audio.currentTime + n[1] + n[2]);
+      });
+    } catch (e) { /* no sound card: the banner still shows */ }
+    document.body.dataset.sound = ok ? "ok" : "bad";
+  }
+  function keepFocus(input, except) {
+    document.addEventListener("click", function (e) {
+      if (!e.target.closest(except || "select, button, a")) input.focus();
+    });
+    input.addEventListener("blur", function () {
+      setTimeout(function () {
+        var a = document.activeElement;
+        if (!a || a === document.body) input.focus();
+      }, 0);
+    });
+    input.focus();
+  }
+  /* A banner like the server's (desk/_banner.html), for what the page decides itself;
+     only a refusal sounds — the server's answers carry the tones of recorded scans. */
+  function banner(target, ok, text) {
+    target.innerHTML = "";
+    var div = document.createElement("div");
+    div.className = "banner " + (ok ? "ok" : "bad");
+    div.dataset.ok = ok ? "1" : "0";
+    var strong = document.createElement("strong");
+    strong.textContent = (ok ? "✔ " : "✘ ") + text;
+    div.appendChild(strong);
+    target.appendChild(div);
+    if (!ok) beep(false);
+  }
+  window.custosScanner = { uuid4: uuid4, beep: beep, keepFocus: keepFocus, banner: banner };
+})();
