@@ -138,6 +138,9 @@ CUSTOS_WEBHOOK_SECRET = env_str("CUSTOS_WEBHOOK_SECRET")
 CUSTOS_CLOSE_OF_BUSINESS = env_str("CUSTOS_CLOSE_OF_BUSINESS", "18:00")
 CUSTOS_TRANSIT_HOURS = env_int("CUSTOS_TRANSIT_HOURS", 72)
 CUSTOS_REPAIR_DAYS = env_int("CUSTOS_REPAIR_DAYS", 14)
+# A register exported from the pages is deleted from the server this long after it was
+# written (it is a copy of classified records; download it, then start another).
+CUSTOS_EXPORT_KEEP_HOURS = env_int("CUSTOS_EXPORT_KEEP_HOURS", 24)
 CUSTOS_DESTRUCTION_DAYS = env_int("CUSTOS_DESTRUCTION_DAYS", 7)
 CUSTOS_LOSS_REPORT_HOURS = 24  # Reg Art. 61: a loss is reported within 24 hours.
 # Labels (docs/labels.md): the unit's name printed on labels, whether carrier labels may

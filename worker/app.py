@@ -79,6 +79,11 @@ app.conf.update(
             "task": "worker.tasks.inventory_reminders",
             "schedule": crontab(hour=6, minute=10),
         },
+        # Exported registers are classified copies on disk: kept only to be downloaded.
+        "registers-prune-hourly": {
+            "task": "worker.tasks.slow_registers_prune",
+            "schedule": crontab(minute=20),
+        },
         "ledger-checkpoint-daily": {
             "task": "worker.tasks.ledger_checkpoint",
             "schedule": crontab(hour=0, minute=5),

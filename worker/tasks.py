@@ -82,6 +82,14 @@ def slow_registers_export(job_id: int) -> dict[str, object]:
     return {"status": job.status, "done": job.done, "total": job.total}
 
 
+@app.task(name="worker.tasks.slow_registers_prune")
+def slow_registers_prune() -> int:
+    """Delete register export files past their keeping time (backend.registers.jobs)."""
+    from backend.registers.jobs import register_exports_prune
+
+    return register_exports_prune()
+
+
 def _kick_sender(countdown: float = 0.0) -> None:
     try:
         alerts_deliver.apply_async(countdown=countdown or None)

@@ -12,7 +12,7 @@ import logging
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -150,6 +150,26 @@ def register_export_run(*, job_id: int) -> RegisterExport:
     )
     job.refresh_from_db()
     return job
+
+
+def register_exports_prune(*, now: datetime | None = None) -> int:
+    """Delete the export files older than ``CUSTOS_EXPORT_KEEP_HOURS``; returns how many.
+
+    An export is a copy of a register — classified content — sitting on the server's
+    disk; it is kept only long enough to be downloaded, then the page answers "start the
+    export again". Stray ``.part`` files (a worker killed mid-export) go the same way.
+    """
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.CUSTOS_EXPORT_KEEP_HOURS)
+    folder = export_dir()
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=cutoff.tzinfo)
+        if path.is_file() and mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 class _Counter:

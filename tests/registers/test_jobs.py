@@ -4,12 +4,14 @@ the person who asked; progress as it goes; refusals and failures in plain words.
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from backend.desk.services import person_set_password
@@ -17,7 +19,7 @@ from backend.errors import ServiceError
 from backend.registers import jobs
 from backend.registers.models import RegisterExport
 from backend.registry.principals import Principal
-from worker.tasks import slow_registers_export
+from worker.tasks import slow_registers_export, slow_registers_prune
 
 HEAD = 3
 
@@ -185,3 +187,26 @@ def test_an_unexpected_failure_leaves_no_partial_file(
     assert list(Path(settings.VAR_DIR).glob("exports/*")) == []
     page = _client(unit.committee).get(f"/registers/exports/{job.pk}/").content.decode()
     assert 'data-status="failed"' in page and "请重新导出" in page
+
+
+def test_export_files_are_deleted_after_their_keeping_time_and_the_page_says_so(
+    settings: Any, unit: Any, make_carrier: Any
+) -> None:
+    settings.CUSTOS_EXPORT_KEEP_HOURS = 24
+    make_carrier("secret")
+    client = _client(unit.committee)
+    client.post("/registers/exports/", {"register": "carriers", "fmt": "xlsx"})
+    job = RegisterExport.objects.get()
+    jobs.register_export_run(job_id=job.pk)
+    job.refresh_from_db()
+    path = Path(settings.VAR_DIR) / job.file
+    stray = path.with_name("99.dead.part")  # a worker killed mid-export left this
+    stray.write_bytes(b"half")
+    now = timezone.now()
+    assert jobs.register_exports_prune(now=now + timedelta(hours=23)) == 0
+    assert path.is_file()
+    assert slow_registers_prune.apply(kwargs={}).get() == 0  # the task runs the same prune
+    assert jobs.register_exports_prune(now=now + timedelta(hours=25)) == 2
+    assert not path.exists() and not stray.exists()
+    gone = client.get(f"/registers/exports/{job.pk}/download")
+    assert gone.status_code == 404 and "请重新导出" in gone.content.decode()
