@@ -18,6 +18,7 @@ from django.db import connection, models
 from psycopg.types.json import Jsonb
 
 from backend.alerts.models import Alert
+from backend.core.rows import Statement, columns, from_rows, run_together
 from backend.custody.models import CustodyEvent
 from backend.registry.models import Carrier, Location, Person
 
@@ -39,6 +40,153 @@ def by_codes(model: type[M], codes: Iterable[str]) -> dict[str, M]:
         wanted,
     )
     return {row.code: row for row in rows}  # type: ignore[attr-defined]
+
+
+def pipelined() -> bool:
+    """Whether several statements travel to the server in one round trip (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def by_codes_statement(model: type[M], codes: Iterable[str]) -> Statement:
+    """The read of :func:`by_codes` (``codes`` not empty), for :func:`run_together`."""
+    wanted = sorted(set(codes))
+    table = model._meta.db_table
+    return (
+        f"SELECT {columns(model, 't')} FROM {table} t"  # noqa: S608 - table is a constant
+        f" WHERE t.code IN ({_placeholders(len(wanted))})",
+        wanted,
+    )
+
+
+_LOCKED_EXTRA = (
+    "custodian_code",
+    "location_code",
+    "requester_code",
+    "approver_code",
+    "has_open_case",
+)
+
+
+@cache
+def _lock_sql(with_scope: bool, count: int, by_label: str | None = None) -> str:
+    person, scope = Person._meta.db_table, Carrier.scope.through._meta.db_table
+    scope_column = (
+        f""",
+            ARRAY(SELECT p.code FROM {scope} s JOIN {person} p ON p.id = s.person_id
+                  WHERE s.carrier_id = c.id) AS scope_codes"""  # noqa: S608 - constants
+        if with_scope
+        else ""
+    )
+    which = f"c.code IN ({_placeholders(count)})"
+    if by_label is not None:
+        # A union of two index lookups: an OR of the two tests would scan the table.
+        which = (
+            f"c.id IN (SELECT o.id FROM {Carrier._meta.db_table} o"  # noqa: S608 - constants
+            f" WHERE o.code IN ({_placeholders(count)}) UNION ALL {by_label})"
+        )
+    return f"""
+        SELECT {columns(Carrier, "c")},
+            (SELECT p.code FROM {person} p WHERE p.id = c.custodian_id) AS custodian_code,
+            (SELECT l.code FROM {Location._meta.db_table} l WHERE l.id = c.location_id)
+                AS location_code,
+            (SELECT p.code FROM {person} p WHERE p.id = c.destroy_requested_by_id)
+                AS requester_code,
+            (SELECT p.code FROM {person} p WHERE p.id = c.destroy_approved_by_id)
+                AS approver_code,
+            EXISTS (SELECT 1 FROM {Alert._meta.db_table} a
+                    WHERE a.carrier_id = c.id AND a.status <> 'resolved')
+                AS has_open_case{scope_column}
+        FROM {Carrier._meta.db_table} c
+        WHERE {which}
+        ORDER BY c.id FOR UPDATE OF c
+    """  # noqa: S608 - table names are constants
+
+
+def lock_and_find(
+    codes: Iterable[str],
+    ids: Sequence[Any],
+    *,
+    with_scope: bool,
+    labels: tuple[Statement, str] | None = None,
+) -> tuple[list[Carrier], set[Any], dict[int, set[str]], list[tuple[Any, ...]]]:
+    """Lock the carriers (as :func:`lock_carriers`), then find which event ids are already
+    recorded and, if asked, each carrier's knowledge scope (badge codes).
+
+    On PostgreSQL both reads go in one round trip and the scope rides on the lock query;
+    the id check still runs after the locks are granted (see :func:`run_together`).
+    ``labels`` (PostgreSQL): the printed-label lookup of these codes, which joins the
+    round trip, and the SQL of the carrier ids those labels name, which are locked too;
+    its rows come back last. Elsewhere the reads run one after the other.
+    """
+    wanted = sorted(set(codes))
+    if not pipelined() or not wanted or not ids:
+        carriers = lock_carriers(wanted)
+        scopes: dict[int, set[str]] = {}
+        if with_scope and carriers:
+            for carrier_id, person_code in Carrier.scope.through.objects.filter(
+                carrier_id__in=[c.id for c in carriers]
+            ).values_list("carrier_id", "person__code"):
+                scopes.setdefault(carrier_id, set()).add(person_code)
+        return carriers, recorded_ids(ids), scopes, []
+    lock: Statement = (_lock_sql(with_scope, len(wanted)), wanted)
+    if labels is not None:
+        lock = (_lock_sql(with_scope, len(wanted), labels[1]), wanted + wanted)
+    locked, seen, *label_rows = run_together(
+        [
+            lock,
+            (
+                f"SELECT id FROM {CustodyEvent._meta.db_table}"  # noqa: S608 - a constant
+                f" WHERE id IN ({_placeholders(len(ids))})",
+                list(ids),
+            ),
+            *([labels[0]] if labels is not None else []),
+        ]
+    )
+    extra = _LOCKED_EXTRA + (("scope_codes",) if with_scope else ())
+    carriers = from_rows(Carrier, locked, extra)
+    scopes = {c.id: set(c.scope_codes) for c in carriers} if with_scope else {}  # type: ignore[attr-defined]
+    return carriers, {row[0] for row in seen}, scopes, label_rows[0] if label_rows else []
+
+
+# A few events go in as single-row statements in one round trip; from this many on, COPY
+# and one UPDATE … FROM VALUES (a batch) are cheaper.
+FEW = 16
+
+
+def append(events: list[CustodyEvent], carriers: list[Carrier], *, last: bool = False) -> None:
+    """Insert the new events and write the carriers' new state.
+
+    ``last``: nothing else is written in this transaction. If the caller's atomic block is
+    also the outermost one, the COMMIT then travels with the writes (one round trip fewer
+    per scan); Django's commit at the end of the block finds the transaction closed and
+    psycopg sends nothing. A failing write skips the COMMIT, and the block rolls back.
+    """
+    if not pipelined() or len(events) >= FEW:
+        insert_events(events)
+        save_states(carriers)
+        return
+    commit = [("COMMIT", [])] if last and _outermost() else []
+    event_prep, state_prep = _prep(tuple(_EVENT_FIELDS)), _prep(tuple(_STATE_FIELDS))
+    insert = f"INSERT INTO {CustodyEvent._meta.db_table} ({_EVENT_COLUMNS}) VALUES {_EVENT_ROW}"  # noqa: S608
+    run_together(
+        [(insert, [p(getattr(e, name)) for p, name in event_prep]) for e in events]
+        + [(_UPDATE, [p(getattr(c, name)) for p, name in state_prep] + [c.id]) for c in carriers]
+        + commit
+    )
+    for e in events:
+        e._state.adding = False
+        e._state.db = connection.alias
+
+
+def _outermost() -> bool:
+    # Exactly one atomic block, which will commit on exit: the transaction holds only the
+    # caller's work (not a test's wrapping transaction, not an outer service's).
+    return (
+        len(connection.atomic_blocks) == 1
+        and connection.commit_on_exit
+        and not connection.needs_rollback
+        and not connection.run_on_commit
+    )
 
 
 def lock_carriers(codes: Iterable[str]) -> list[Carrier]:
@@ -105,6 +253,11 @@ def _preparers(fields: list[models.Field]) -> list[Callable[[Any], Any]]:
     if connection.vendor != "postgresql":
         return [partial(_django_prep, f) for f in fields]
     return [_jsonb if isinstance(f, models.JSONField) else _same for f in fields]
+
+
+@cache
+def _prep(fields: tuple[models.Field, ...]) -> list[tuple[Callable[[Any], Any], str]]:
+    return list(zip(_preparers(list(fields)), [f.attname for f in fields], strict=True))
 
 
 def _django_prep(field: models.Field, value: Any) -> Any:

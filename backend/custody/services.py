@@ -9,6 +9,7 @@ carrier's next ``seq`` is only ever read under its row lock.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from backend.alerts.services import alert_raise
+from backend.core.rows import from_rows
 from backend.custody import chain, hotpath
 from backend.custody.deadlines import Policy, next_due
 from backend.custody.lifecycle import (
@@ -226,16 +228,37 @@ def scans_ingest(*, scans: list[ScanIn], principal: Principal) -> list[ScanResul
         c for _, _, codes in checked for k in ("actor", "counterpart", "escort") if (c := codes[k])
     }
     own = principal.person
-    people = hotpath.by_codes(Person, named - ({own.code} if own else set()))
+    named -= {own.code} if own else set()
+    spots = {codes["location"] for _, _, codes in checked if codes["location"]}
+    # A reprinted label's code names its carrier; a voided label is refused (DESIGN.md).
+    from backend.printing import selectors as printing
+
+    if principal.device is not None:
+        own_place = principal.device.location  # read with the token
+        spots.discard(own_place.code)
+    # Few scans on PostgreSQL: labels are resolved under the locks, their lookup riding
+    # with the lock query (_ingest_locked). A big batch resolves them first, in one query:
+    # a lock query that also follows 500 label codes cost the server more than it saved.
+    fold_labels = hotpath.pipelined() and len(checked) < hotpath.FEW
+    if hotpath.pipelined():
+        # PostgreSQL: people and places in one round trip (none if the token's person and
+        # place are all the batch names).
+        reads = [
+            hotpath.by_codes_statement(model, wanted)
+            for model, wanted in ((Person, named), (Location, spots))
+            if wanted
+        ]
+        answers = hotpath.run_together(reads) if reads else []
+        people = {p.code: p for p in (from_rows(Person, answers.pop(0)) if named else [])}
+        places = {p.code: p for p in (from_rows(Location, answers.pop(0)) if spots else [])}
+    else:
+        people, places = hotpath.by_codes(Person, named), hotpath.by_codes(Location, spots)
+    if not fold_labels:
+        checked = printing.label_scans_resolve(checked=checked, reject=reject)
     if own is not None:
         people[own.code] = own  # already read with the token: one round trip fewer
-    places = hotpath.by_codes(
-        Location, {codes["location"] for _, _, codes in checked if codes["location"]}
-    )
-    # A reprinted label's code names its carrier; a voided label is refused (DESIGN.md).
-    from backend.printing.selectors import label_scans_resolve
-
-    checked = label_scans_resolve(checked=checked, reject=reject)
+    if principal.device is not None:
+        places[own_place.code] = own_place
     items: list[_Item] = []
     stocktakes = _open_stocktakes({scan.inventory for _, scan, _ in checked if scan.inventory})
     for index, scan, codes in checked:
@@ -270,10 +293,10 @@ def scans_ingest(*, scans: list[ScanIn], principal: Principal) -> list[ScanResul
     if items:
         try:
             with transaction.atomic():
-                outcomes = _ingest_locked(items, principal, now)
+                outcomes = _ingest_locked(items, principal, now, fold_labels=fold_labels)
         except IntegrityError:
             log.warning("batch ingest hit a unique violation; retrying scan by scan")
-            outcomes = _ingest_one_by_one(items, principal, now)
+            outcomes = _ingest_one_by_one(items, principal, now, fold_labels=fold_labels)
         except OperationalError as exc:
             if not _is_lock_timeout(exc):
                 raise
@@ -393,13 +416,13 @@ def _conflict(message: str) -> ServiceError:
 
 
 def _ingest_one_by_one(
-    items: list[_Item], principal: Principal, now: datetime
+    items: list[_Item], principal: Principal, now: datetime, *, fold_labels: bool
 ) -> list[tuple[int, ScanResult | ServiceError]]:
     outcomes: list[tuple[int, ScanResult | ServiceError]] = []
     for item in items:
         try:
             with transaction.atomic():
-                outcomes.extend(_ingest_locked([item], principal, now))
+                outcomes.extend(_ingest_locked([item], principal, now, fold_labels=fold_labels))
         except IntegrityError:
             outcomes.append(
                 (item.index, _conflict("This scan id is already used for another carrier."))
@@ -412,14 +435,35 @@ def _ingest_one_by_one(
 
 
 def _ingest_locked(
-    items: list[_Item], principal: Principal, now: datetime
+    items: list[_Item], principal: Principal, now: datetime, *, fold_labels: bool = False
 ) -> list[tuple[int, ScanResult | ServiceError]]:
+    """Lock, judge and append ``items`` in the caller's transaction. ``fold_labels``: their
+    carrier codes may still be label codes, resolved here (PostgreSQL only)."""
+    from backend.printing import selectors as printing  # printing builds on the ledger
+
     codes = {item.scan.carrier.strip().upper() for item in items}
-    carriers = {c.code: c for c in hotpath.lock_carriers(codes)}
-    # Read after the locks: a concurrent request that recorded one of these ids for the
-    # same carrier has committed by now, so its event is visible and we answer duplicate.
-    # Only the ids first: duplicates are rare, and the full rows need a six-way join.
-    seen = hotpath.recorded_ids([item.scan.id for item in items])
+    outcomes: list[tuple[int, ScanResult | ServiceError]] = []
+    labels = None
+    if fold_labels:
+        # A reprinted label's code names its carrier; a voided label is refused (DESIGN.md).
+        # On PostgreSQL the label lookup rides with the lock query, which also locks the
+        # carriers the labels name.
+        lookup = printing.label_lookup_statement([(0, None, {"carrier": code}) for code in codes])
+        if lookup is not None:
+            labels = (lookup, printing.label_carriers_sql(len(codes)))
+    # The recorded ids are read after the locks: a concurrent request that recorded one of
+    # these ids for the same carrier has committed by now, so its event is visible and we
+    # answer duplicate. Only the ids first: duplicates are rare, and the full rows need a
+    # six-way join.
+    locked, seen, scopes, label_rows = hotpath.lock_and_find(
+        codes,
+        [item.scan.id for item in items],
+        with_scope=any(item.action in _SCOPE_CHECKED for item in items),
+        labels=labels,
+    )
+    if label_rows:
+        items = _labels_resolved(items, label_rows, seen, outcomes)
+    carriers = {c.code: c for c in locked}
     recorded: dict[uuid.UUID, CustodyEvent] = {}
     if seen:
         recorded = {
@@ -428,19 +472,12 @@ def _ingest_locked(
                 "carrier", "actor", "counterpart", "escort", "location", "device"
             ).filter(id__in=seen)
         }
-    scopes: dict[int, set[str]] = {}
-    if any(item.action in _SCOPE_CHECKED for item in items):
-        for carrier_id, person_code in Carrier.scope.through.objects.filter(
-            carrier_id__in=[c.id for c in carriers.values()]
-        ).values_list("carrier_id", "person__code"):
-            scopes.setdefault(carrier_id, set()).add(person_code)
 
     today = timezone.localdate()
     rules = policy()
     new_events: list[CustodyEvent] = []
     touched: dict[int, Carrier] = {}
     mismatches: list[tuple[Carrier, CustodyEvent, str]] = []
-    outcomes: list[tuple[int, ScanResult | ServiceError]] = []
     for item in items:
         scan = item.scan
         if scan.id in recorded:
@@ -503,9 +540,11 @@ def _ingest_locked(
             mismatches.append((carrier, event, decision.mismatch))
         outcomes.append((item.index, ScanResult(id=scan.id, status="recorded", event=event)))
 
+    # Cases whose condition these scans ended (returned, received, found…) resolve in this
+    # locked transaction: one UPDATE, and none when the lock query saw no open case.
+    followed = [c for c in touched.values() if c.has_open_case]  # type: ignore[attr-defined]
     if new_events:
-        hotpath.insert_events(new_events)
-        hotpath.save_states(list(touched.values()))
+        hotpath.append(new_events, list(touched.values()), last=not mismatches and not followed)
     for carrier, event, reason in mismatches:
         alert_raise(
             kind="custody_mismatch",
@@ -513,14 +552,36 @@ def _ingest_locked(
             opened_at=event.occurred_at,
             details={"event": str(event.id), "seq": event.seq, "reason": reason},
         )
-    # Cases whose condition these scans ended (returned, received, found…) resolve in this
-    # locked transaction: one UPDATE, and none when the lock query saw no open case.
-    followed = [c for c in touched.values() if c.has_open_case]  # type: ignore[attr-defined]
     if followed:
         from backend.alerts.services import alerts_follow_up
 
         alerts_follow_up(carriers=followed, events=new_events)
     return outcomes
+
+
+def _labels_resolved(
+    items: list[_Item],
+    label_rows: list[tuple[Any, ...]],
+    seen: set[Any],
+    outcomes: list[tuple[int, ScanResult | ServiceError]],
+) -> list[_Item]:
+    """The items with label codes mapped to their carriers; voided labels refused into
+    ``outcomes`` (printing's rule). New items: a retry resolves the scanned codes again."""
+    from backend.printing import selectors as printing
+
+    def refuse(n: int, error: ServiceError) -> None:
+        outcomes.append((items[n].index, error))
+
+    resolved = printing.label_scans_resolve(
+        checked=[
+            (n, item.scan, {"carrier": item.scan.carrier.strip().upper()})
+            for n, item in enumerate(items)
+        ],
+        reject=refuse,
+        found=printing.label_lookup_found(label_rows),
+        recorded=seen,
+    )
+    return [dataclasses.replace(items[n], scan=scan) for n, scan, _ in resolved]
 
 
 # Actions whose guards look at the knowledge scope (the receiver must be inside it).

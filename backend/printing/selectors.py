@@ -254,19 +254,55 @@ def labels_sheet(
 _Checked = list[tuple[int, Any, dict[str, str | None]]]
 
 
+_LOOKUP = (
+    "SELECT l.code, c.code, l.voided_at IS NOT NULL FROM {label} l "
+    "JOIN {carrier} c ON c.id = l.carrier_id WHERE l.code {test}"
+)
+
+
 def _lookup(codes: Sequence[str]) -> dict[str, tuple[str, bool]]:
     # Hand-written like backend/custody/hotpath.py: this runs on every scan batch, and the
     # ORM would spend longer compiling the query than the database answering it (a unique
     # index lookup per code).
-    label, carrier = PrintedLabel._meta.db_table, Carrier._meta.db_table
     marks = ", ".join(["%s"] * len(codes))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT l.code, c.code, l.voided_at IS NOT NULL FROM {label} l "  # noqa: S608
-            f"JOIN {carrier} c ON c.id = l.carrier_id WHERE l.code IN ({marks})",
+            _LOOKUP.format(
+                label=PrintedLabel._meta.db_table,
+                carrier=Carrier._meta.db_table,
+                test=f"IN ({marks})",
+            ),
             list(codes),
         )
-        return {code: (canonical, bool(voided)) for code, canonical, voided in cursor.fetchall()}
+        return label_lookup_found(cursor.fetchall())
+
+
+def label_lookup_statement(checked: _Checked) -> tuple[str, list[Any]] | None:
+    """The lookup :func:`label_scans_resolve` makes, as a statement for ingest to send
+    along with its other reads in one round trip; None when no scan names a carrier.
+    Read its rows with :func:`label_lookup_found`.
+    """
+    codes = sorted({c["carrier"] for _, _, c in checked if c["carrier"]})
+    if not codes:
+        return None
+    sql = _LOOKUP.format(
+        label=PrintedLabel._meta.db_table,
+        carrier=Carrier._meta.db_table,
+        test=f"IN ({', '.join(['%s'] * len(codes))})",
+    )
+    return sql, codes
+
+
+def label_lookup_found(rows: Iterable[Sequence[Any]]) -> dict[str, tuple[str, bool]]:
+    return {code: (canonical, bool(voided)) for code, canonical, voided in rows}
+
+
+def label_carriers_sql(count: int) -> str:
+    """The ids of the carriers that ``count`` scanned label codes name (``%s`` each), for
+    ingest's lock query: it locks them along with the carriers scanned by their own code,
+    before it knows which codes were labels."""
+    marks = ", ".join(["%s"] * count)
+    return f"SELECT l.carrier_id FROM {PrintedLabel._meta.db_table} l WHERE l.code IN ({marks})"  # noqa: S608
 
 
 def _voided(code: str, canonical: str) -> ServiceError:
@@ -279,7 +315,11 @@ def _voided(code: str, canonical: str) -> ServiceError:
 
 
 def label_scans_resolve(
-    *, checked: _Checked, reject: Callable[[int, ServiceError], None]
+    *,
+    checked: _Checked,
+    reject: Callable[[int, ServiceError], None],
+    found: dict[str, tuple[str, bool]] | None = None,
+    recorded: set[Any] | None = None,
 ) -> _Checked:
     """Map each checked scan's label code to its carrier; refuse voided labels.
 
@@ -294,19 +334,26 @@ def label_scans_resolve(
 
     No zero-query shortcut: whether a carrier code is voided is known only to the
     database, and a per-process cache would let a label voided by another process scan.
+    ``found`` is the lookup's answer when the caller already made it
+    (:func:`label_lookup_statement`); ``recorded``, which of the batch's scan ids the
+    caller already knows to be recorded.
     """
-    codes = sorted({c["carrier"] for _, _, c in checked if c["carrier"]})
-    if not codes:
-        return checked
-    found = _lookup(codes)
+    if found is None:
+        codes = sorted({c["carrier"] for _, _, c in checked if c["carrier"]})
+        if not codes:
+            return checked
+        found = _lookup(codes)
     if not found:
         return checked
     voided_ids = [
         scan.id for _, scan, c in checked if found.get(c["carrier"] or "", ("", False))[1]
     ]
-    recorded: set[Any] = set()
-    if voided_ids:
-        recorded = set(CustodyEvent.objects.filter(id__in=voided_ids).values_list("id", flat=True))
+    if recorded is None:
+        recorded = set()
+        if voided_ids:
+            recorded = set(
+                CustodyEvent.objects.filter(id__in=voided_ids).values_list("id", flat=True)
+            )
     out: _Checked = []
     for index, scan, c in checked:
         hit = found.get(c["carrier"] or "")
