@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -121,6 +122,29 @@ class Refusal:
     answered_at: str
 
 
+BUSY_SECONDS = 30.0
+
+
+def _switch_to_wal(db: sqlite3.Connection) -> None:
+    """Put the spool in WAL mode (kept in the file), waiting out another connection.
+
+    Two connections opening a new spool at once — the desk loop and its sender thread —
+    both take a shared lock and both want the exclusive one to switch the journal mode;
+    SQLite answers one of them "database is locked" at once instead of waiting the busy
+    timeout, since waiting would deadlock. The other finishes the switch in milliseconds,
+    so the refused one tries again.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -136,10 +160,9 @@ class Spool:
         self.path.touch(mode=0o600, exist_ok=True)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so each enqueue is
         # exactly one transaction and nothing lingers half-committed in the driver.
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_SECONDS)
+        _switch_to_wal(self._db)
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=30000")
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -179,3 +180,27 @@ def test_a_sigkilled_sender_leaves_every_batch_either_answered_or_waiting(
 def test_the_spool_file_is_readable_by_its_owner_only(spool_path: Path) -> None:
     Spool(spool_path).close()
     assert spool_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_connections_opening_a_new_spool_at_once_all_succeed(tmp_path: Path) -> None:
+    """The desk loop and its sender thread open a fresh spool together; both switch it to
+    WAL, and SQLite refuses one of them at once ("locked") rather than let them deadlock."""
+    failures: list[BaseException] = []
+
+    def open_close(path: Path, ready: threading.Barrier) -> None:
+        ready.wait()
+        try:
+            with Spool(path) as spool:
+                spool.counts()
+        except BaseException as exc:  # collected and asserted below
+            failures.append(exc)
+
+    for n in range(200):  # the window is narrow: ~1 in 10 pairs hit it before the fix
+        path = tmp_path / f"spool-{n}.sqlite3"
+        ready = threading.Barrier(2)
+        threads = [threading.Thread(target=open_close, args=(path, ready)) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert failures == []
