@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from backend.errors import ServiceError
+from backend.printing.selectors import carrier_code_for_label
 from backend.registry.models import Carrier
 from backend.registry.policy import may_know, record_reads
 from backend.registry.principals import Principal
@@ -40,6 +42,14 @@ def listed(principal: Principal, carriers: Iterable[Carrier]) -> dict[int, str |
     unique = list({c.id: c for c in carriers}.values())
     record_reads(principal, unique, what="list")
     return titles(principal, unique)
+
+
+def carrier_code_shown(code: str) -> str:
+    """The carrier a scanned code stands for (a voided or bad code: itself, for display)."""
+    try:
+        return carrier_code_for_label(code)
+    except ServiceError:
+        return code
 
 
 def close_of_business(now: datetime | None = None) -> datetime:

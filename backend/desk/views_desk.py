@@ -18,9 +18,8 @@ from django.views.decorators.http import require_http_methods
 from backend.custody.services import ScanIn, scans_ingest
 from backend.desk import words
 from backend.desk.access import roles_required
-from backend.desk.common import close_of_business, parse_local, titles
+from backend.desk.common import carrier_code_shown, close_of_business, parse_local, titles
 from backend.errors import ServiceError
-from backend.printing.selectors import carrier_code_for_label
 from backend.registry.models import Carrier, Location, Person
 from backend.registry.policy import record_reads
 
@@ -107,7 +106,7 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
         return _banner(request, ok=False, headline=message, rows=[], keep=codes)
 
     # The banner shows each scanned code's carrier: a reprint label's code names it too.
-    canonical = {code: _carrier_code(code) for code in codes}
+    canonical = {code: carrier_code_shown(code) for code in codes}
     by_code = {
         c.code: c
         for c in Carrier.objects.filter(code__in=set(canonical.values())).prefetch_related("scope")
@@ -161,14 +160,6 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
             "total": len(codes),
         }
     return _banner(request, ok=ok, headline=headline, rows=rows, keep=keep)
-
-
-def _carrier_code(code: str) -> str:
-    """The carrier a scanned code stands for (a voided or bad code: itself, for display)."""
-    try:
-        return carrier_code_for_label(code)
-    except ServiceError:
-        return code
 
 
 def _banner(

@@ -24,14 +24,12 @@ from django.views.decorators.http import require_http_methods
 
 from backend.desk import words
 from backend.desk.access import roles_required
-from backend.desk.common import titles
-from backend.desk.views_desk import _carrier_code
+from backend.desk.common import carrier_code_shown, listed, titles
 from backend.errors import ServiceError
 from backend.inventory import selectors, services
 from backend.inventory.models import Stocktake
 from backend.registers import render as register_render
 from backend.registry.models import Carrier, Location
-from backend.registry.policy import record_reads
 from backend.registry.principals import Principal
 
 ROLES = services.ROLES  # who runs stocktakes: the service decides, the page follows
@@ -121,7 +119,7 @@ def stocktake_scan(request: HttpRequest, stocktake_id: int) -> HttpResponse:
         )
     except ServiceError as exc:
         return _scan_answer(request, None, ok=False, headline=exc.message, rows=[])
-    canonical = _carrier_code(code)
+    canonical = carrier_code_shown(code)
     carrier = Carrier.objects.filter(code=canonical).prefetch_related("scope").first()
     row: dict[str, Any] = {
         "code": code,
@@ -254,9 +252,7 @@ def _counts(principal: Principal, take: Stocktake, *, listing: bool) -> dict[str
 def _carriers(principal: Principal, codes: set[str]) -> dict[str, dict[str, Any]]:
     """Code → what the page shows of the carrier; titles only where the person may know."""
     found = list(Carrier.objects.filter(code__in=codes).prefetch_related("scope"))
-    # A list of carriers on a page is a read (Reg Art. 20), as the pages' lists log it.
-    record_reads(principal, found, what="list")
-    known = titles(principal, found)
+    known = listed(principal, found)
     return {
         c.code: {
             "code": c.code,
