@@ -49,6 +49,11 @@ MIDDLEWARE = [
     "backend.security.hardening.SecurityHeadersMiddleware",  # CSP (docs/security.md)
     # Serves /static/ from gunicorn too (custos serve); air-gapped desks have no CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and the API part here: each runs only the stack below that it needs
+    # (backend/core/middleware.py).
+    "backend.core.middleware.SplitStack",
+]
+PAGE_MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "backend.desk.middleware.ChineseFirstMiddleware",  # zh-hans unless English chosen
     "django.middleware.locale.LocaleMiddleware",
@@ -60,6 +65,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+]
+# The API authenticates every request by bearer token: no session, cookie or CSRF token.
+API_MIDDLEWARE = [
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from backend.core.middleware import is_api_docs
 from backend.registry.models import Person
 
 SEEN_KEY = "custos_seen"
@@ -44,13 +45,15 @@ class SessionGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path
         if path.startswith("/api/"):
+            # Only the API's docs page comes this way (backend/core/middleware.py); the
+            # API itself authenticates by token, not session.
             if (
                 settings.CUSTOS_ENV == "production"
-                and path.rstrip("/").endswith("/docs")
+                and is_api_docs(path)
                 and not request.user.is_authenticated
             ):
                 return redirect(f"{settings.LOGIN_URL}?{urlencode({'next': path})}")
-            return self.get_response(request)  # the API authenticates by token, not session
+            return self.get_response(request)
         if request.user.is_authenticated:
             refused = self._guard(request, path)
             if refused is not None:

@@ -108,3 +108,23 @@ def test_the_api_docs_need_a_sign_in_in_production_and_the_schema_stays_open(
     assert Client().get("/api/v1/openapi.json").status_code == 200
     settings.CUSTOS_ENV = "development"
     assert Client().get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_api_skips_the_pages_session_language_and_csrf_layers_but_not_the_headers() -> None:
+    page = Client().get("/")
+    api = Client().get("/api/v1/health")
+    assert page.status_code == api.status_code == 200
+    # The pages' layers answer for the page: its language, and the CSRF cookie of the form.
+    assert page["Content-Language"] == "zh-hans"
+    assert "csrftoken" in page.cookies
+    # None of them ran for the API (backend/core/middleware.py) ...
+    assert "Content-Language" not in api
+    assert not api.cookies
+    assert "Cookie" not in api.get("Vary", "") and "Accept-Language" not in api.get("Vary", "")
+    # ... and the headers every answer carries still came.
+    for answer in (page, api):
+        assert answer["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in answer["Content-Security-Policy"]
+        assert answer["X-Content-Type-Options"] == "nosniff"
+    assert api["Content-Length"] == str(len(api.content))
