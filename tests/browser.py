@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.debian import apt_install
+
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE = os.environ.get("CUSTOS_REQUIRE_SERVICES") == "1"
 
@@ -40,7 +42,7 @@ def _has_cjk_font() -> bool:
     return bool(found and found.stdout.strip())
 
 
-def _ensure_chromium() -> str | None:
+def ensure_chromium() -> str | None:
     """The reason Chromium cannot be had, or None once /usr/bin/chromium exists.
 
     Also installs a small Chinese font (fonts-wqy-microhei) when the machine has none:
@@ -51,22 +53,15 @@ def _ensure_chromium() -> str | None:
         packages.append("fonts-wqy-microhei")
     if not packages:
         return None
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        if CHROMIUM.exists():
-            return None  # a missing font only spoils the screenshots
-        return "needs Debian's chromium (apt-get install -y chromium, as root)"
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", *packages]
-    for argv in (install, ["apt-get", "update"], install):
-        done = subprocess.run(argv, env=env, capture_output=True, check=False)
-        if argv[1] == "install" and done.returncode == 0:
-            break
-    return None if CHROMIUM.exists() else "apt-get install -y chromium failed"
+    reason = apt_install(packages)
+    if CHROMIUM.exists():
+        return None  # a missing font only spoils the screenshots
+    return reason or "apt-get install -y chromium failed"
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    reason = _ensure_chromium()
+    reason = ensure_chromium()
     if reason is not None:
         if REQUIRE:
             pytest.fail(reason)

@@ -81,9 +81,12 @@ def _run(page: object, carriers: list[str]) -> tuple[list[float], list[float]]:
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    if not Path("/usr/bin/chromium").exists():
-        print("-- bench_desk: needs Debian's chromium (apt-get install -y chromium)")
-        return 0
+    from tests.browser import ensure_chromium
+
+    reason = ensure_chromium()
+    if reason is not None:
+        print(f"-- bench_desk: {reason}")
+        return 1
     work = Path(tempfile.mkdtemp(prefix="bench-desk-"))
     server = LiveServer(work, workers=2, database_url="sqlite")
     runs_in: list[float] = []

@@ -9,14 +9,16 @@
 4. Print the table with ratios against the baselines and the issue's targets.
 
 Environment: ``BENCH_DATABASE_URL`` (default postgres://postgres@127.0.0.1:5432/custos_bench),
-``BENCH_SECONDS`` (default 10 per phase), ``BENCH_RUNS`` (default 3; medians reported).
+``BENCH_SECONDS`` (default 10 per phase), ``BENCH_RUNS`` (default 3; medians reported),
+``BENCH_SERVER`` (gunicorn or granian), ``BENCH_SERVER_WORKERS`` (default 2) and
+``BENCH_SERVER_ARGS`` (more arguments for the server, to compare settings).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
+import shlex
 import socket
 import statistics
 import subprocess
@@ -28,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
+
+from tests.debian import ensure_command
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/custos_bench")
@@ -193,6 +197,7 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
             "--log-level",
             "warning",
         ]
+    argv += shlex.split(os.environ.get("BENCH_SERVER_ARGS", ""))
     proc = subprocess.Popen(argv, env=_env(), cwd=ROOT)
     for _ in range(100):
         try:
@@ -312,10 +317,11 @@ def events_count() -> int:
 
 
 def main() -> int:
-    seed = prepare()
-    if shutil.which("wrk") is None:
-        print("wrk is needed to drive the server: apt-get install wrk")
+    reason = ensure_command("wrk", "wrk")
+    if reason is not None:
+        print(f"wrk drives the server: {reason}")
         return 1
+    seed = prepare()
     rows: dict[str, list[float]] = {
         k: [] for k in ("bare1", "bareN", "single", "p50", "p99", "batch", "bp50", "bp99")
     }
