@@ -128,3 +128,16 @@ def test_the_api_skips_the_pages_session_language_and_csrf_layers_but_not_the_he
         assert "frame-ancestors 'none'" in answer["Content-Security-Policy"]
         assert answer["X-Content-Type-Options"] == "nosniff"
     assert api["Content-Length"] == str(len(api.content))
+
+
+@pytest.mark.django_db
+def test_a_signed_in_session_is_no_credential_for_the_api() -> None:
+    from backend.desk.services import person_set_password
+    from backend.registry.services import person_create
+
+    person = person_create(name="clerk", clearance="secret", roles=["clerk"])
+    person_set_password(person=person, password="pw", check=False)
+    person.refresh_from_db()
+    browser = Client()
+    browser.force_login(person.user)
+    assert browser.get("/api/v1/carriers").status_code == 401
