@@ -33,6 +33,7 @@ urlpatterns = [
     path("labels/<str:code>.<str:fmt>", views_register.label_file, name="label-file"),
     path("registers/", views_registers.registers_page, name="registers"),
     path("registers/exports/", views_registers.export_start, name="register-export"),
+    path("registers/exports/mine/", views_registers.exports_mine, name="register-exports-mine"),
     path(
         "registers/exports/<int:job_id>/",
         views_registers.export_progress,

@@ -14,6 +14,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import trigger_client_event
 
 from backend.desk import words
 from backend.desk.access import roles_required
@@ -24,15 +25,20 @@ from backend.registers.selectors import NAMES, TITLES
 from backend.registry.levels import Level
 from backend.registry.models import Status
 from backend.registry.policy import READER_ROLES
+from backend.registry.principals import Principal
 
 # How often the page asks for a running export's progress (htmx ``every``).
 POLL_SECONDS = 1
+# The htmx event on which the page reloads its "My exports" list.
+EXPORTS_CHANGED = "exports-changed"
+_UNFINISHED = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
 
 @roles_required(*READER_ROLES)
 @require_http_methods(["GET"])
 def registers_page(request: HttpRequest) -> HttpResponse:
     principal = request.principal  # type: ignore[attr-defined]
+    current, earlier = _mine(principal)
     return render(
         request,
         "desk/registers.html",
@@ -42,11 +48,21 @@ def registers_page(request: HttpRequest) -> HttpResponse:
             ],
             "levels": [(v, words.LEVELS[v]) for v in Level.values],
             "statuses": [(v, words.STATUSES[v]) for v in Status.values],
-            "mine": [
-                _view(job) for job in job_selectors.register_exports_mine(principal=principal)
-            ],
+            # An export still running is watched in the progress panel, as just after
+            # it was started (a reload resumes watching it); the list holds the rest.
+            "current": {**_view(current), "poll": POLL_SECONDS} if current else None,
+            "mine": earlier,
         },
     )
+
+
+@roles_required(*READER_ROLES)
+@require_http_methods(["GET"])
+def exports_mine(request: HttpRequest) -> HttpResponse:
+    """The "My exports" list alone: the page reloads it when an export starts or ends,
+    so an earlier export's download link stays in reach while the next one runs."""
+    principal = request.principal  # type: ignore[attr-defined]
+    return render(request, "desk/_exports_mine.html", {"mine": _mine(principal)[1]})
 
 
 @roles_required(*READER_ROLES)
@@ -62,7 +78,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
         )
     except ServiceError as exc:
         return _refused(request, exc)
-    return _progress(request, job)
+    return trigger_client_event(_progress(request, job), EXPORTS_CHANGED)
 
 
 @roles_required(*READER_ROLES)
@@ -75,7 +91,9 @@ def export_progress(request: HttpRequest, job_id: int) -> HttpResponse:
         )
     except ServiceError as exc:
         return _refused(request, exc)
-    return _progress(request, job)
+    answer = _progress(request, job)
+    # The last poll (the page stops asking once the export has ended) refreshes the list.
+    return trigger_client_event(answer, EXPORTS_CHANGED) if _view(job)["finished"] else answer
 
 
 @roles_required(*READER_ROLES)
@@ -104,6 +122,15 @@ def _refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
         "desk/_export_progress.html",
         {"refused": exc.message, "error": exc.code, "http_status": exc.status},
     )
+
+
+def _mine(principal: Principal) -> tuple[RegisterExport | None, list[dict[str, object]]]:
+    """The newest export still queued or running (the progress panel shows it) and the
+    list of the others, newest first — so the list never shows a stale copy of the
+    export whose rows are being counted above it."""
+    exports = job_selectors.register_exports_mine(principal=principal)
+    current = next((e for e in exports if e.status in _UNFINISHED), None)
+    return current, [_view(e) for e in exports if e is not current]
 
 
 def _view(job: RegisterExport) -> dict[str, object]:
@@ -141,4 +168,4 @@ def _progress(request: HttpRequest, job: RegisterExport) -> HttpResponse:
     return render(request, "desk/_export_progress.html", {**_view(job), "poll": POLL_SECONDS})
 
 
-__all__ = ["export_download", "export_progress", "export_start", "registers_page"]
+__all__ = ["export_download", "export_progress", "export_start", "exports_mine", "registers_page"]

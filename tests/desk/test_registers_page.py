@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.db import connection, transaction
 from openpyxl import load_workbook
 
@@ -112,7 +113,6 @@ def test_a_large_export_shows_its_progress_and_downloads_the_register(
     assert [d for _, d, _ in running] == sorted(d for _, d, _ in running)
     assert seen[-1] == ("done", secret_rows, secret_rows)
     assert f"{secret_rows}" in export.inner_text()
-    shot(page, "registers.png")
 
     with page.expect_download() as download:
         page.click("#export-download")
@@ -130,11 +130,15 @@ def test_a_large_export_shows_its_progress_and_downloads_the_register(
     assert data[known.code][1:3] == ("乡镇年度保密工作要点", "纸介质")
     assert data[known.code][12:14] == ("已登记", unit.clerk.name)
 
-    # The finished export stays in the person's list with its link.
+    # The finished export joins the person's list with its link at once (the page
+    # reloads the list when the export ends), and stays there after a reload.
+    link = f"/registers/exports/{job.pk}/download"
+    listed = page.locator(f"#mine tr[data-id='{job.pk}'] a")
+    listed.wait_for(timeout=5000)
+    assert listed.get_attribute("href") == link
+    shot(page, "registers.png")
     page.goto("/registers/")
-    assert page.locator(f"#mine tr[data-id='{job.pk}'] a").get_attribute("href") == (
-        f"/registers/exports/{job.pk}/download"
-    )
+    assert page.locator(f"#mine tr[data-id='{job.pk}'] a").get_attribute("href") == link
     assert page.outside == []
 
 
@@ -164,3 +168,41 @@ def test_a_refused_export_and_anothers_download_are_explained_on_the_page(
     answer = page.goto(f"/registers/exports/{theirs.pk}/download")
     assert answer is not None and answer.status == 403
     assert "只有发起人" in page.locator("main").inner_text()
+
+
+@pytest.mark.django_db
+def test_a_reload_keeps_watching_the_running_export_and_lists_only_the_others(unit: Any) -> None:
+    from django.test import Client
+
+    from backend.desk.services import person_set_password
+
+    def export(person: Any, status: str, done: int) -> RegisterExport:
+        return RegisterExport.objects.create(
+            requested_by=person,
+            name="carriers",
+            fmt="xlsx",
+            status=status,
+            done=done,
+            total=9,
+            file="registers/x.xlsx" if status == "done" else "",
+        )
+
+    finished = export(unit.clerk, "done", 9)
+    running = export(unit.clerk, "running", 4)
+    export(unit.clerk2, "queued", 0)  # someone else's: neither shown nor listed
+    person_set_password(person=unit.clerk, password="pw", check=False)
+    unit.clerk.refresh_from_db()
+    client = Client()
+    client.force_login(unit.clerk.user)
+
+    page = client.get("/registers/").content.decode()
+    slot = page[page.index('id="export-slot"') : page.index('id="mine-panel"')]
+    assert f'data-id="{running.pk}"' in slot and 'data-status="running"' in slot
+    assert f'hx-get="/registers/exports/{running.pk}/"' in slot  # still polled
+    listed = page[page.index('id="mine-panel"') :]
+    assert f'data-id="{finished.pk}"' in listed
+    assert f'data-id="{running.pk}"' not in listed
+    assert listed.count("<tr data-id=") == 1
+
+    refreshed = client.get("/registers/exports/mine/").content.decode()
+    assert f'data-id="{finished.pk}"' in refreshed and f'data-id="{running.pk}"' not in refreshed
