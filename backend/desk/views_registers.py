@@ -93,7 +93,8 @@ def export_progress(request: HttpRequest, job_id: int) -> HttpResponse:
         return _refused(request, exc)
     answer = _progress(request, job)
     # The last poll (the page stops asking once the export has ended) refreshes the list.
-    return trigger_client_event(answer, EXPORTS_CHANGED) if _view(job)["finished"] else answer
+    finished = job.status not in _UNFINISHED
+    return trigger_client_event(answer, EXPORTS_CHANGED) if finished else answer
 
 
 @roles_required(*READER_ROLES)
