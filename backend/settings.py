@@ -70,6 +70,8 @@ PAGE_MIDDLEWARE = [
 API_MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Django's and ninja's own 404/405 answers in CONTRACT.md's JSON error shape.
+    "backend.api.middleware.ErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"

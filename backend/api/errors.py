@@ -29,11 +29,14 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
 def error_response(
     api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, details: Any = None
 ) -> HttpResponse:
-    body = {"error": {"code": code, "message": message, "details": details or {}}}
-    return api.create_response(request, body, status=status)
+    return api.create_response(request, error_body(code, message, details), status=status)
 
 
 def _plain(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -35,6 +35,30 @@ def test_a_missing_or_bad_token_is_401_unauthenticated(header: str | None, unit:
     assert response.status_code == 401 and error_code(response) == "unauthenticated"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/nope", "/api/v1/scans/", "/api/v2/scans"])
+def test_a_path_that_names_no_endpoint_is_404_in_the_error_shape(path: str) -> None:
+    from django.test import Client
+
+    response = Client().post(path, data="{}", content_type="application/json")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert error_code(response) == "not_found"
+    assert response.json()["error"]["details"] == {"path": path}
+
+
+def test_a_method_an_endpoint_does_not_take_is_405_in_the_error_shape(unit: Any) -> None:
+    from django.test import Client
+
+    response = Client().delete("/api/v1/scans")
+    assert response.status_code == 405 and error_code(response) == "method_not_allowed"
+    assert response.json()["error"]["details"] == {"allowed": ["POST"]}
+    assert response["Allow"] == "POST"
+
+
+def test_an_unknown_carrier_keeps_its_contract_code(unit: Any, api_as: Any) -> None:
+    response = api_as(unit.clerk).get("/carriers/CXZ-00000001M")
+    assert response.status_code == 404 and error_code(response) == "unknown_code"
+
+
 def test_the_admin_adds_people_and_locations(unit: Any, api_as: Any) -> None:
     admin = api_as(unit.admin)
     person = admin.post("/people", {"name": "新人", "clearance": "secret", "roles": ["clerk"]})
