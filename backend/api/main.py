@@ -21,7 +21,7 @@ from backend.security import ratelimit
 class Utf8JSONRenderer(JSONRenderer):
     """Chinese stays readable in answers (and a byte search of a body means something)."""
 
-    media_type = "application/json; charset=utf-8"
+    media_type = "application/json"  # ninja appends "; charset=utf-8" itself
     json_dumps_params = {"ensure_ascii": False}
 
 

@@ -16,6 +16,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from backend.api.errors import error_body
 
+# As the API's own answers (backend/api/main.py): UTF-8, Chinese left readable.
+_JSON = {
+    "content_type": "application/json; charset=utf-8",
+    "json_dumps_params": {"ensure_ascii": False},
+}
+
 
 class ErrorShapeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -35,6 +41,7 @@ class ErrorShapeMiddleware:
                     {"path": request.path},
                 ),
                 status=404,
+                **_JSON,
             )
         allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
         answer = JsonResponse(
@@ -44,6 +51,7 @@ class ErrorShapeMiddleware:
                 {"allowed": allowed},
             ),
             status=405,
+            **_JSON,
         )
         if allowed:
             answer["Allow"] = ", ".join(allowed)

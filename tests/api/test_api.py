@@ -40,8 +40,8 @@ def test_a_path_that_names_no_endpoint_is_404_in_the_error_shape(path: str) -> N
     from django.test import Client
 
     response = Client().post(path, data="{}", content_type="application/json")
-    assert response.status_code == 404 and response["Content-Type"] == "application/json"
-    assert error_code(response) == "not_found"
+    assert response.status_code == 404 and error_code(response) == "not_found"
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response.json()["error"]["details"] == {"path": path}
 
 
@@ -57,6 +57,8 @@ def test_a_method_an_endpoint_does_not_take_is_405_in_the_error_shape(unit: Any)
 def test_an_unknown_carrier_keeps_its_contract_code(unit: Any, api_as: Any) -> None:
     response = api_as(unit.clerk).get("/carriers/CXZ-00000001M")
     assert response.status_code == 404 and error_code(response) == "unknown_code"
+    # The same header as every API answer (it once said charset twice).
+    assert response["Content-Type"] == "application/json; charset=utf-8"
 
 
 def test_the_admin_adds_people_and_locations(unit: Any, api_as: Any) -> None:
