@@ -10,15 +10,11 @@ banner (``views_desk._banner``'s template and ``words.reason``'s plain words).
 
 from __future__ import annotations
 
-import tempfile
 import uuid
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -26,9 +22,8 @@ from backend.desk import words
 from backend.desk.access import roles_required
 from backend.desk.common import carrier_code_shown, listed, titles
 from backend.errors import ServiceError
-from backend.inventory import selectors, services
+from backend.inventory import report_file, selectors, services
 from backend.inventory.models import Stocktake
-from backend.registers import render as register_render
 from backend.registry.models import Carrier, Location
 from backend.registry.principals import Principal
 
@@ -181,23 +176,12 @@ def stocktake_close(request: HttpRequest, stocktake_id: int) -> HttpResponse:
 def stocktake_report_pdf(request: HttpRequest, stocktake_id: int) -> HttpResponse:
     """The reconciliation as the API's ``/inventories/{id}/report.pdf`` prints it."""
     try:
-        report = selectors.stocktake_report(
+        return report_file.stocktake_report_pdf(
             principal=request.principal,  # type: ignore[attr-defined]
             stocktake_id=stocktake_id,
         )
     except ServiceError as exc:
         return render(request, "desk/error.html", {"message": exc.message}, status=exc.status)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    register_render.pdf(
-        report, out, generated=timezone.now().astimezone(ZoneInfo(settings.CUSTOS_TIME_ZONE))
-    )
-    out.seek(0)
-    return FileResponse(
-        out,
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"清查报告-{stocktake_id}.pdf",
-    )
 
 
 def _result(request: HttpRequest, take: Stocktake) -> HttpResponse:

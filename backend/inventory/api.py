@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.http import FileResponse, HttpRequest
-from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from backend.api.auth import principal_of
 from backend.api.errors import ErrorOut
 from backend.api.schemas import Code
-from backend.inventory import reminders, selectors, services
-from backend.registers import render
+from backend.inventory import reminders, report_file, services
 from backend.registry.selectors import location_by_code
 
 router = Router(tags=["inventory"])
@@ -82,17 +77,8 @@ def close_stocktake(request: HttpRequest, stocktake_id: int) -> dict[str, Any]:
 
 @router.get("/inventories/{stocktake_id}/report.pdf", response=_ERRORS)
 def stocktake_report(request: HttpRequest, stocktake_id: int) -> FileResponse:
-    report = selectors.stocktake_report(principal=principal_of(request), stocktake_id=stocktake_id)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    render.pdf(
-        report, out, generated=timezone.now().astimezone(ZoneInfo(settings.CUSTOS_TIME_ZONE))
-    )
-    out.seek(0)
-    return FileResponse(
-        out,
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"清查报告-{stocktake_id}.pdf",
+    return report_file.stocktake_report_pdf(
+        principal=principal_of(request), stocktake_id=stocktake_id
     )
 
 

@@ -63,15 +63,20 @@ def sign_in(page: Any) -> Callable[[Person], Any]:
     """Sign ``person`` in through the form at ``/``, as a person would; returns the page."""
 
     def go(person: Person) -> Any:
-        person_set_password(person=person, password=PASSWORD, check=False)
-        page.goto("/")
-        page.fill("#username", person.code.lower())  # the badge code, in any case
-        page.fill("#password", PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_url(lambda url: urlparse(url).path != "/")
-        return page
+        return sign_in_with_form(page, person)
 
     return go
+
+
+def sign_in_with_form(page: Any, person: Person) -> Any:
+    """Give ``person`` a password and sign in through the form at ``/`` on ``page``."""
+    person_set_password(person=person, password=PASSWORD, check=False)
+    page.goto("/")
+    page.fill("#username", person.code.lower())  # the badge code, in any case
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: urlparse(url).path != "/")
+    return page
 
 
 def shot(page: Any, name: str) -> None:

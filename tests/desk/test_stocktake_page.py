@@ -4,7 +4,6 @@ carrier that belongs elsewhere), close it, read missing and unexpected, alerts r
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
 
 from django.test import Client
 
@@ -12,7 +11,7 @@ from backend.alerts.models import Alert
 from backend.custody.models import CustodyEvent
 from backend.desk.services import person_set_password
 from backend.inventory.models import Stocktake
-from tests.desk.conftest import scan_in, shot
+from tests.desk.conftest import scan_in, shot, sign_in_with_form
 from tests.security.test_csp_pages import strict_page  # noqa: F401 - the fixture
 
 
@@ -160,13 +159,7 @@ def test_the_new_pages_work_under_the_content_security_policy(
     person = unit.clerk
     person.roles = ["clerk", "committee"]
     person.save(update_fields=["roles_text"])
-    person_set_password(person=person, password="pw", check=False)
-    page = strict_page
-    page.goto("/")
-    page.fill("#username", person.code)
-    page.fill("#password", "pw")
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: urlparse(url).path != "/")
+    page = sign_in_with_form(strict_page, person)
     page.goto("/stocktakes/")
     page.select_option("#location", unit.safe.code)
     page.click("#open-stocktake")

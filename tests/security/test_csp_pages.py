@@ -4,11 +4,11 @@ bypass tests/desk uses, reports no violation on any page a person opens."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
 from backend.desk.services import person_set_password
+from tests.desk.conftest import sign_in_with_form
 
 
 @pytest.fixture
@@ -36,13 +36,7 @@ def test_no_page_breaks_the_content_security_policy(
     person = unit.clerk
     person.roles = ["clerk", "committee", "approver", "registrar"]
     person.save(update_fields=["roles_text"])
-    person_set_password(person=person, password="pw", check=False)
-    page = strict_page
-    page.goto("/")
-    page.fill("#username", person.code)
-    page.fill("#password", "pw")
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: urlparse(url).path != "/")
+    page = sign_in_with_form(strict_page, person)
     for path in (
         "/desk/",
         "/dashboard/",

@@ -136,18 +136,7 @@
     banner.innerHTML = "";
   }
 
-  input.addEventListener("keydown", function (e) {
-    if (e.key === "Enter") {
-      e.preventDefault();
-      var value = input.value;
-      input.value = "";
-      take(value);
-    } else if (e.key === "Escape") {
-      e.preventDefault();
-      input.value = "";
-      clearAll();
-    }
-  });
+  S.onScan(input, take, clearAll);
   radios.forEach(function (r) { r.addEventListener("change", function () { state.action = r.value; render(); input.focus(); }); });
   locationSelect.addEventListener("change", function () { state.location = locationSelect.value; save(); });
   document.getElementById("confirm").addEventListener("click", function () { confirm(); input.focus(); });

@@ -56,5 +56,21 @@
     target.appendChild(div);
     if (!ok) beep(false);
   }
-  window.custosScanner = { uuid4: uuid4, beep: beep, keepFocus: keepFocus, banner: banner };
+  /* A wedge scanner types the code and presses Enter: ``take`` gets what was typed and
+     the field is empty again for the next read. Escape empties it and calls ``cancel``. */
+  function onScan(input, take, cancel) {
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") {
+        e.preventDefault();
+        var value = input.value;
+        input.value = "";
+        take(value);
+      } else if (e.key === "Escape") {
+        e.preventDefault();
+        input.value = "";
+        if (cancel) cancel();
+      }
+    });
+  }
+  window.custosScanner = { uuid4: uuid4, beep: beep, keepFocus: keepFocus, banner: banner, onScan: onScan };
 })();

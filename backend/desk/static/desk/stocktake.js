@@ -54,17 +54,7 @@
     next();
   }
 
-  input.addEventListener("keydown", function (e) {
-    if (e.key === "Enter") {
-      e.preventDefault();
-      var value = input.value;
-      input.value = "";
-      take(value);
-    } else if (e.key === "Escape") {
-      input.value = "";
-      banner().innerHTML = "";
-    }
-  });
+  S.onScan(input, take, function () { banner().innerHTML = ""; });
   document.body.addEventListener("htmx:afterSwap", function (e) {
     if (e.detail.target !== live) return;
     pending.shift();
