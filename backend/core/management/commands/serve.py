@@ -61,7 +61,10 @@ class Command(BaseCommand):
             )
         if not options["no_worker"]:
             _declare_queues()
-        children = [subprocess.Popen(cmd) for cmd in commands]  # noqa: S603 - fixed argv
+        # Each child in a process group of its own, so Ctrl-C reaches only this process,
+        # which stops them with SIGTERM: Celery answers SIGINT with a warm shutdown that
+        # exits 1 (by design), and a second signal on top would make it a cold one.
+        children = [subprocess.Popen(cmd, process_group=0) for cmd in commands]  # noqa: S603 - fixed argv
         self.stdout.write(
             f"Custos serving on http://{options['bind']}/ — Ctrl-C to stop 按 Ctrl-C 停止"
         )
@@ -84,9 +87,9 @@ class Command(BaseCommand):
                     child.wait(timeout=15)
                 except subprocess.TimeoutExpired:
                     child.kill()
-        # Ctrl-C reaches the whole process group, so a child ended by SIGINT or by our
-        # SIGTERM stopped as asked; anything else (a crash, our SIGKILL after the grace
-        # period) is a failure the operator must see.
+        # A child ended by our SIGTERM (or a SIGINT someone sent it) stopped as asked;
+        # anything else (a crash, our SIGKILL after the grace period) is a failure the
+        # operator must see.
         stopped = (0, -signal.SIGINT, -signal.SIGTERM, None)
         failed = [(c.args[2], c.returncode) for c in children if c.returncode not in stopped]
         if failed:
