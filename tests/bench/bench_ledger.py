@@ -6,7 +6,10 @@
    ``executemany`` in batches of 500.
 3. Start the production web server (gunicorn, sync workers) on loopback and drive it:
    single scans from 8 concurrent clients (scans/s, p50, p99) and batches of 500.
-4. Print the table with ratios against the baselines and the issue's targets.
+4. The same server serving a minimal django-ninja insert endpoint
+   (``minimal_endpoint.py``), driven with the same single scans: the rate and latency
+   this machine gives any Django request, the floor under the ledger's own figures.
+5. Print the table with ratios against the baselines and the issue's targets.
 
 Environment: ``BENCH_DATABASE_URL`` (default postgres://postgres@127.0.0.1:5432/custos_bench),
 ``BENCH_SECONDS`` (default 10 per phase), ``BENCH_RUNS`` (default 3; medians reported),
@@ -42,6 +45,12 @@ BATCH = 500
 CARRIERS = 4000
 SERVER_WORKERS = int(os.environ.get("BENCH_SERVER_WORKERS", "2"))
 SERVER = os.environ.get("BENCH_SERVER", "gunicorn")
+# The table minimal_endpoint.py inserts into.
+MINIMAL = "bench_minimal"
+MINIMAL_TABLE = (
+    f"CREATE TABLE {MINIMAL} (id uuid PRIMARY KEY, action text NOT NULL,"
+    " carrier text NOT NULL, counterpart text, recorded_at timestamptz NOT NULL)"
+)
 
 
 def _env() -> dict[str, str]:
@@ -65,6 +74,8 @@ def prepare() -> dict[str, object]:
     subprocess.run(
         [sys.executable, "-m", "backend.cli", "migrate", "-v0"], env=_env(), cwd=ROOT, check=True
     )
+    with psycopg.connect(URL, autocommit=True) as conn:
+        conn.execute(MINIMAL_TABLE)
     seed = subprocess.run(
         [sys.executable, "-c", SEED],
         env=_env(),
@@ -166,7 +177,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, app: str = "backend.wsgi:application") -> subprocess.Popen[bytes]:
     if SERVER == "granian":
         argv = [
             sys.executable,
@@ -174,7 +185,7 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
             "granian",
             "--interface",
             "wsgi",
-            "backend.wsgi:application",
+            app,
             "--host",
             "127.0.0.1",
             "--port",
@@ -189,7 +200,7 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
             sys.executable,
             "-m",
             "gunicorn",
-            "backend.wsgi:application",
+            app,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -257,7 +268,13 @@ end
 
 
 def drive(
-    port: int, seed: dict[str, object], *, batch: int, connections: int, seconds: float = SECONDS
+    port: int,
+    seed: dict[str, object],
+    *,
+    batch: int,
+    connections: int,
+    seconds: float = SECONDS,
+    table: str = "custody_event",
 ) -> dict[str, float]:
     """wrk (C, so the load generator leaves the CPU to the server) for SECONDS."""
     codes = seed["codes"]
@@ -273,7 +290,7 @@ def drive(
             "salt": uuid.uuid4().hex[:6],
         }
     )
-    before = events_count()
+    before = rows_in(table)
     out = subprocess.run(
         [
             "wrk",
@@ -298,7 +315,7 @@ def drive(
     out = out.stdout
     line = next(x for x in out.splitlines() if x.startswith("RESULT"))
     _, requests, micros, p50, p99, errors, mean = line.split()
-    recorded = events_count() - before
+    recorded = rows_in(table) - before
     seconds_run = int(micros) / 1e6
     return {
         "rate": recorded / seconds_run,
@@ -315,9 +332,9 @@ def drive(
     }
 
 
-def events_count() -> int:
+def rows_in(table: str) -> int:
     with psycopg.connect(URL) as conn:
-        row = conn.execute("SELECT count(*) FROM custody_event").fetchone()
+        row = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
         assert row is not None
         return int(row[0])
 
@@ -329,19 +346,30 @@ def main() -> int:
         return 1
     seed = prepare()
     rows: dict[str, list[float]] = {
-        k: [] for k in ("bare1", "bareN", "single", "p50", "p99", "batch", "bp50", "bp99")
+        k: []
+        for k in (
+            *("bare1", "bareN", "min", "mp50", "mp99"),
+            *("single", "p50", "p99", "batch", "bp50", "bp99"),
+        )
     }
     lost = starved = 0
-    port = free_port()
+    port, floor_port = free_port(), free_port()
+    # Both servers stay up; the one not being driven sits idle in accept().
     server = start_server(port)
+    floor = start_server(floor_port, "tests.bench.minimal_endpoint:application")
     try:
         # Warm up: the workers import Django, open their database connections and fill
         # their caches on the first requests; those seconds are not the steady state.
+        drive(floor_port, seed, batch=1, connections=CLIENTS, seconds=3, table=MINIMAL)
         drive(port, seed, batch=1, connections=CLIENTS, seconds=3)
         drive(port, seed, batch=BATCH, connections=2, seconds=2)
         for run in range(RUNS):
             rows["bare1"].append(bare_single())
             rows["bareN"].append(bare_batched())
+            least = drive(floor_port, seed, batch=1, connections=CLIENTS, table=MINIMAL)
+            rows["min"].append(least["rate"])
+            rows["mp50"].append(least["p50"])
+            rows["mp99"].append(least["p99"])
             one = drive(port, seed, batch=1, connections=CLIENTS)
             many = drive(port, seed, batch=BATCH, connections=2)
             rows["single"].append(one["rate"])
@@ -354,17 +382,21 @@ def main() -> int:
             # Every scan wrk completed must be in the ledger; errors are non-2xx or broken
             # connections. (In-flight requests at the end may land without being counted.)
             lost += max(0, one["sent"] - one["recorded"]) + max(0, many["sent"] - many["recorded"])
-            lost += one["errors"] + many["errors"]
+            lost += max(0, least["sent"] - least["recorded"])
+            lost += one["errors"] + many["errors"] + least["errors"]
+            starved += int(least["starved"])
             print(
-                f"  run {run + 1}: bare {rows['bare1'][-1]:.0f}/s, single {one['rate']:.0f}/s "
+                f"  run {run + 1}: bare {rows['bare1'][-1]:.0f}/s, minimal endpoint "
+                f"{least['rate']:.0f}/s p99 {least['p99']:.1f} ms, single {one['rate']:.0f}/s "
                 f"({one['rate'] / rows['bare1'][-1]:.2f}) p99 {one['p99']:.1f} ms, "
                 f"bare batched {rows['bareN'][-1]:.0f}/s, batches {many['rate']:.0f}/s "
                 f"({many['rate'] / rows['bareN'][-1]:.2f})",
                 flush=True,
             )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, floor):
+            process.terminate()
+            process.wait(timeout=30)
     errors = lost
 
     m = {k: statistics.median(v) for k, v in rows.items()}
@@ -373,6 +405,8 @@ def main() -> int:
     print(f"{'measure (median of ' + str(RUNS) + ' runs)':<52}{'value':>12}")
     print(f"{'bare psycopg insert, 1 row per transaction':<52}{m['bare1']:>10.0f}/s")
     print(f"{'bare psycopg executemany, batches of 500':<52}{m['bareN']:>10.0f}/s")
+    print(f"{'minimal django-ninja insert endpoint, 8 connections':<52}{m['min']:>10.0f}/s")
+    print(f"{'  p50 / p99 latency':<52}{m['mp50']:>6.1f} / {m['mp99']:.1f} ms")
     print(f"{'POST /scans single scans, 8 connections (' + SERVER + ')':<52}{m['single']:>10.0f}/s")
     print(f"{'  p50 / p99 latency':<52}{m['p50']:>6.1f} / {m['p99']:.1f} ms")
     print(f"{'  ratio to bare single (target >= 0.25)':<52}{single_ratio:>12.2f}")
@@ -380,6 +414,7 @@ def main() -> int:
     # row); each run's own pair, measured minutes apart, shares more of the conditions.
     paired = statistics.median(a / b for a, b in zip(rows["single"], rows["bare1"], strict=True))
     print(f"{'  median of the ratio within each run':<52}{paired:>12.2f}")
+    print(f"{'  ratio to the minimal endpoint':<52}{m['single'] / m['min']:>12.2f}")
     print(f"{'POST /scans batches of 500, 2 connections':<52}{m['batch']:>10.0f}/s")
     print(f"{'  p50 / p99 latency per batch':<52}{m['bp50']:>6.1f} / {m['bp99']:.1f} ms")
     print(f"{'  ratio to bare batched (target >= 0.10)':<52}{batch_ratio:>12.2f}")
@@ -395,6 +430,11 @@ def main() -> int:
         and starved == 0
     )
     print(f"targets {'met' if met else 'NOT met'}")
+    if m["mp99"] >= 25:
+        print(
+            f"  (the minimal endpoint's own p99 is {m['mp99']:.1f} ms: on this machine no Django"
+            " request at 8 connections meets the 25 ms p99)"
+        )
     return 0
 
 
