@@ -15,6 +15,10 @@ gives the glyph outlines that PDF and SVG draw as vector paths (reportlab cannot
 CFF-flavoured fonts, and an SVG ``<text>`` would fall back to whatever font the viewer
 has, i.e. boxes on a machine without CJK fonts). Both are driven by the same advance
 widths, so text measured once lays out identically in every format.
+
+fontTools' side (coverage, metrics, widths, outlines) goes through ``glyphstore``: read
+from the font once on this machine, then from a small cache file, so most processes never
+parse the 33 MB font (~95 MB of memory). FreeType maps the file and costs little.
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ from fontTools.pens.basePen import BasePen
 from fontTools.pens.recordingPen import RecordingPen
 from fontTools.ttLib import TTFont
 from PIL import ImageFont
+
+from labels import glyphstore
+from labels.glyphstore import Outline
 
 FONT_FILE = Path(manimgx_fonts_cjk.__file__).with_name("NotoSansCJK-VF.otf.ttc")
 FACE_INDEX = 2  # Noto Sans CJK SC: Simplified Chinese glyph forms (机, 密, 绝…)
@@ -66,21 +73,40 @@ def _cmap() -> dict[int, str]:
 
 
 @cache
+def _store() -> glyphstore.GlyphStore | None:
+    return glyphstore.open_store(FONT_FILE, FACE_INDEX)
+
+
+@cache
+def _covered() -> frozenset[int]:
+    """The code points the face draws."""
+    store = _store()
+    covered = store.coverage() if store else None
+    if covered is None:
+        covered = frozenset(_cmap())
+        if store:
+            store.put_coverage(covered)
+    return covered
+
+
+@cache
 def metrics() -> Metrics:
-    with _lock:
-        font = _font()
-        upm = font["head"].unitsPerEm
-        os2 = font["OS/2"]
-        return Metrics(
-            ascender=os2.sTypoAscender / upm,
-            descender=os2.sTypoDescender / upm,
-            cap_height=os2.sCapHeight / upm,
-        )
+    store = _store()
+    known = store.metrics() if store else None
+    if known is None:
+        with _lock:
+            font = _font()
+            upm = font["head"].unitsPerEm
+            os2 = font["OS/2"]
+            known = (os2.sTypoAscender / upm, os2.sTypoDescender / upm, os2.sCapHeight / upm)
+        if store:
+            store.put_metrics(*known)
+    return Metrics(ascender=known[0], descender=known[1], cap_height=known[2])
 
 
 def printable(text: str) -> str:
     """``text`` with control characters dropped and glyphs the font lacks replaced."""
-    cmap = _cmap()
+    covered = _covered()
     out = []
     for ch in text:
         if ch in "\t\n\r":
@@ -88,22 +114,40 @@ def printable(text: str) -> str:
         elif ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0:
             continue
         else:
-            out.append(ch if ord(ch) in cmap else REPLACEMENT)
+            out.append(ch if ord(ch) in covered else REPLACEMENT)
     return "".join(out)
 
 
 def has_glyph(ch: str) -> bool:
-    return ord(ch) in _cmap()
+    return ord(ch) in _covered()
 
 
 @cache
-def _advance(ch: str, weight: int) -> float:
-    name = _cmap().get(ord(ch))
-    if name is None:
-        return _advance(REPLACEMENT, weight)
+def _glyph(ch: str, weight: int) -> tuple[float, Outline]:
+    """Advance width and outline of ``ch`` (the replacement's where the face lacks it),
+    in em units, y up."""
+    codepoint = ord(ch) if ord(ch) in _covered() else ord(REPLACEMENT)
+    store = _store()
+    known = store.glyph(codepoint, weight) if store else None
+    if known is not None:
+        return known
+    name = _cmap()[codepoint]  # takes the lock itself
+    pen = RecordingPen()
     with _lock:
-        glyph_set = _glyph_set(weight)
-        return glyph_set[name].width / _font()["head"].unitsPerEm
+        glyph = _glyph_set(weight)[name]
+        glyph.draw(pen)
+        upm = float(_font()["head"].unitsPerEm)
+        advance = glyph.width / upm
+    drawn: Outline = tuple(
+        (op, tuple((x / upm, y / upm) for x, y in points)) for op, points in pen.value
+    )
+    if store:
+        store.put_glyph(codepoint, weight, advance, drawn)
+    return advance, drawn
+
+
+def _advance(ch: str, weight: int) -> float:
+    return _glyph(ch, weight)[0]
 
 
 def advance(text: str, weight: int = REGULAR) -> float:
@@ -116,15 +160,9 @@ def _glyph_set(weight: int):  # type: ignore[no-untyped-def]  # fontTools' _TTGl
     return _font().getGlyphSet(location={"wght": weight})
 
 
-@cache
-def outline(ch: str, weight: int) -> tuple[tuple[str, tuple[tuple[float, float], ...]], ...]:
+def outline(ch: str, weight: int) -> Outline:
     """The glyph for ``ch`` as pen operations in em units, y up (``moveTo``, ``curveTo``…)."""
-    name = _cmap().get(ord(ch)) or _cmap()[ord(REPLACEMENT)]
-    pen = RecordingPen()
-    with _lock:
-        _glyph_set(weight)[name].draw(pen)
-        upm = float(_font()["head"].unitsPerEm)
-    return tuple((op, tuple((x / upm, y / upm) for x, y in points)) for op, points in pen.value)
+    return _glyph(ch, weight)[1]
 
 
 def pil_font(size_px: float, weight: int) -> ImageFont.FreeTypeFont:
