@@ -8,14 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     CUSTOS_VAR_DIR=/var/lib/custos
 
-# CJK fonts for the printed labels (titles and markings such as 机密★10年).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-noto-cjk \
-    && rm -rf /var/lib/apt/lists/*
-
 WORKDIR /app
 
 # Dependencies first, pinned by the lock file, so code changes reuse this layer.
+# The labels' CJK font comes with them (the manimgx-fonts-cjk package; labels/README.md):
+# no system font package is needed.
 COPY requirements.lock ./
 RUN pip install -r requirements.lock
 
