@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from django.http import FileResponse, HttpRequest
 from ninja import Field, Router, Schema
@@ -15,6 +14,7 @@ from backend.api.errors import ErrorOut
 from backend.api.schemas import CarrierOut, Code, PeriodIn, Text
 from backend.classification import copies, loss, personnel, selectors, services
 from backend.classification.models import Case, CopyRequest
+from backend.core.downloads import written_download
 from backend.registry import selectors as registry_selectors
 from backend.registry.api import carrier_out
 from backend.registry.marking import Period
@@ -448,16 +448,9 @@ def file_loss_report(request: HttpRequest, code: str, body: LossReportIn) -> Sta
 def loss_report_pdf(request: HttpRequest, report_id: int) -> FileResponse:
     principal = principal_of(request)
     report = loss.loss_report_get(principal=principal, report_id=report_id)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and deletes) it
-    try:
+
+    def write(out: IO[bytes]) -> str:
         loss.loss_report_pdf(principal=principal, report=report, out=out)
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
-    return FileResponse(
-        out,
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"遗失报告-{report.carrier.code}-{report.id}.pdf",
-    )
+        return f"遗失报告-{report.carrier.code}-{report.id}.pdf"
+
+    return written_download(write, content_type="application/pdf")

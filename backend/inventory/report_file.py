@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import tempfile
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import FileResponse
 from django.utils import timezone
 
+from backend.core.downloads import written_download
 from backend.inventory import selectors
 from backend.registers import render
 from backend.registry.principals import Principal
@@ -18,14 +19,10 @@ def stocktake_report_pdf(*, principal: Principal, stocktake_id: int) -> FileResp
     """Raises ServiceError as ``selectors.stocktake_report`` does; each caller answers it
     in its own way (the API's error shape, the page's error page)."""
     report = selectors.stocktake_report(principal=principal, stocktake_id=stocktake_id)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    render.pdf(
-        report, out, generated=timezone.now().astimezone(ZoneInfo(settings.CUSTOS_TIME_ZONE))
-    )
-    out.seek(0)
-    return FileResponse(
-        out,
-        content_type="application/pdf",
-        as_attachment=True,
-        filename=f"清查报告-{stocktake_id}.pdf",
-    )
+    generated = timezone.now().astimezone(ZoneInfo(settings.CUSTOS_TIME_ZONE))
+
+    def write(out: IO[bytes]) -> str:
+        render.pdf(report, out, generated=generated)
+        return f"清查报告-{stocktake_id}.pdf"
+
+    return written_download(write, content_type="application/pdf")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from django.http import FileResponse, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from backend.api.auth import principal_of
 from backend.api.errors import ErrorOut
+from backend.core.downloads import written_download
 from backend.errors import ServiceError
 from backend.registers import services
 from backend.registers.selectors import Filters
@@ -48,20 +48,15 @@ def register(
 ) -> FileResponse:
     if fmt not in MEDIA:
         raise ServiceError("unknown_code", f"No register format {fmt!r}.", {"allowed": list(MEDIA)})
-    # On disk, not in memory: a 100,000-row register is tens of megabytes.
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and so deletes) it
-    try:
+    principal = principal_of(request)
+    chosen = Filters(
+        start=filters.start, end=filters.end, level=filters.level, status=filters.status
+    )
+
+    def write(out: IO[bytes]) -> str:
         title = services.register_export(
-            principal=principal_of(request),
-            name=name,
-            fmt=fmt,
-            filters=Filters(
-                start=filters.start, end=filters.end, level=filters.level, status=filters.status
-            ),
-            out=out,
+            principal=principal, name=name, fmt=fmt, filters=chosen, out=out
         )
-    except BaseException:
-        out.close()
-        raise
-    out.seek(0)
-    return FileResponse(out, content_type=MEDIA[fmt], as_attachment=True, filename=f"{title}.{fmt}")
+        return f"{title}.{fmt}"
+
+    return written_download(write, content_type=MEDIA[fmt])
