@@ -25,14 +25,16 @@ import sqlite3
 import threading
 import zlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 log = logging.getLogger(__name__)
 
 #: Bumped whenever what is stored, or how, changes: old files are then simply not read.
 FORMAT = 1
 
+T = TypeVar("T")
 Point = tuple[float, float]
 Outline = tuple[tuple[str, tuple[Point, ...]], ...]
 
@@ -86,29 +88,31 @@ class GlyphStore:
     # --- reads ---------------------------------------------------------------------
 
     def coverage(self) -> frozenset[int] | None:
-        raw = self._get("SELECT value FROM meta WHERE key = 'coverage'", ())
-        if raw is None:
-            return None
-        codepoints = array("I")
-        codepoints.frombytes(zlib.decompress(raw[0]))
-        return frozenset(codepoints)
+        def decode(row: tuple[object, ...]) -> frozenset[int]:
+            codepoints = array("I")
+            codepoints.frombytes(zlib.decompress(row[0]))  # type: ignore[arg-type]
+            return frozenset(codepoints)
+
+        return self._read("SELECT value FROM meta WHERE key = 'coverage'", (), decode)
 
     def metrics(self) -> tuple[float, float, float] | None:
-        raw = self._get("SELECT value FROM meta WHERE key = 'metrics'", ())
-        if raw is None:
-            return None
-        ascender, descender, cap_height = json.loads(raw[0])
-        return float(ascender), float(descender), float(cap_height)
+        def decode(row: tuple[object, ...]) -> tuple[float, float, float]:
+            ascender, descender, cap_height = json.loads(row[0])  # type: ignore[arg-type]
+            return float(ascender), float(descender), float(cap_height)
+
+        return self._read("SELECT value FROM meta WHERE key = 'metrics'", (), decode)
 
     def glyph(self, codepoint: int, weight: int) -> tuple[float, Outline] | None:
-        raw = self._get(
+        def decode(row: tuple[object, ...]) -> tuple[float, Outline]:
+            ops = json.loads(zlib.decompress(row[1]))  # type: ignore[arg-type]
+            outline = tuple((str(op), tuple((x, y) for x, y in points)) for op, points in ops)
+            return float(row[0]), outline  # type: ignore[arg-type]
+
+        return self._read(
             "SELECT advance, outline FROM glyph WHERE codepoint = ? AND weight = ?",
             (codepoint, weight),
+            decode,
         )
-        if raw is None:
-            return None
-        ops = json.loads(zlib.decompress(raw[1]))
-        return float(raw[0]), tuple((op, tuple((x, y) for x, y in points)) for op, points in ops)
 
     # --- writes (first writer wins; a cache entry never changes) ------------------------
 
@@ -129,17 +133,20 @@ class GlyphStore:
 
     # --- the connection ----------------------------------------------------------------
 
-    def _get(self, sql: str, params: tuple[object, ...]) -> tuple[object, ...] | None:
+    def _read(
+        self, sql: str, params: tuple[object, ...], decode: Callable[[tuple[object, ...]], T]
+    ) -> T | None:
         with self._lock:
             db = self._connection()
             if db is None:
                 return None
             try:
                 row = db.execute(sql, params).fetchone()
-            except (sqlite3.Error, zlib.error, ValueError) as exc:
+                return decode(tuple(row)) if row is not None else None
+            except (sqlite3.Error, zlib.error, ValueError, TypeError) as exc:
+                # A damaged entry: trust nothing else in the file either.
                 self._fail(exc)
                 return None
-            return tuple(row) if row is not None else None
 
     def _put(self, sql: str, params: tuple[object, ...]) -> None:
         with self._lock:

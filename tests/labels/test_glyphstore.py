@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -109,6 +110,15 @@ def test_an_unusable_cache_means_reading_the_font(
     broken = draw(folder)
     assert broken["drawn"] == uncached["drawn"]
     assert broken["font_opened"] is True
+    # One damaged entry in an otherwise good file.
+    folder = tmp_path / "damaged"
+    draw(folder)
+    (cached,) = folder.glob("glyphs-*.sqlite3")
+    with sqlite3.connect(cached) as db:
+        db.execute("UPDATE glyph SET outline = ? WHERE codepoint = ?", (b"not zlib", ord("机")))
+    damaged = draw(folder)
+    assert damaged["drawn"] == uncached["drawn"]
+    assert damaged["font_opened"] is True
 
 
 def test_processes_filling_one_new_cache_at_once_all_draw_correctly(
