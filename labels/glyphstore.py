@@ -74,6 +74,10 @@ def file_for(font_file: Path, face: int, folder: Path) -> Path:
     return folder / f"glyphs-{digest}.sqlite3"
 
 
+# Connections a forked child inherited from its parent: held, never used or closed.
+_inherited: list[sqlite3.Connection] = []
+
+
 class GlyphStore:
     """One cache file. Every method answers ``None`` (or does nothing) once the file has
     failed, so callers need no error handling of their own."""
@@ -166,9 +170,14 @@ class GlyphStore:
     def _connection(self) -> sqlite3.Connection | None:
         if self._broken:
             return None
-        # A connection must not cross a fork (gunicorn and Celery workers fork).
-        if self._db is not None and self._pid == os.getpid():
-            return self._db
+        # A connection must not cross a fork (gunicorn and Celery workers fork): the child
+        # opens its own and never uses, or closes, the parent's (closing it here could
+        # act on the file under the parent's feet), so it is kept referenced.
+        if self._db is not None:
+            if self._pid == os.getpid():
+                return self._db
+            _inherited.append(self._db)
+            self._db = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=2.0, check_same_thread=False)

@@ -157,3 +157,23 @@ def test_the_cache_goes_where_the_environment_says(
     monkeypatch.delenv("CUSTOS_GLYPH_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert glyphstore.directory() == tmp_path / "xdg" / "custos"
+
+
+def test_a_forked_child_opens_a_connection_of_its_own(tmp_path: Path) -> None:
+    store = glyphstore.GlyphStore(tmp_path / "glyphs.sqlite3")
+    store.put_metrics(0.88, -0.12, 0.733)
+    parents = store._db
+    assert parents is not None
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: as a gunicorn or Celery worker after the fork
+        try:
+            seen = store.metrics() == (0.88, -0.12, 0.733) and store._db is not parents
+            store.put_glyph(ord("密"), 400, 1.0, (("moveTo", ((0.5, 0.25),)),))
+            os.write(write, b"1" if seen else b"0")
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    assert store._db is parents  # the parent's connection, untouched and still working
+    assert store.glyph(ord("密"), 400) == (1.0, (("moveTo", ((0.5, 0.25),)),))
