@@ -146,13 +146,9 @@ def _glyph(ch: str, weight: int) -> tuple[float, Outline]:
     return advance, drawn
 
 
-def _advance(ch: str, weight: int) -> float:
-    return _glyph(ch, weight)[0]
-
-
 def advance(text: str, weight: int = REGULAR) -> float:
     """Width of ``text`` in em units (multiply by the font size in any unit)."""
-    return sum(_advance(ch, weight) for ch in text)
+    return sum(_glyph(ch, weight)[0] for ch in text)
 
 
 @cache
