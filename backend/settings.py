@@ -142,6 +142,9 @@ LOGIN_REDIRECT_URL = "/home/"
 
 # Custos settings (CONTRACT.md and README).
 CUSTOS_UNIT = env_str("CUSTOS_UNIT", "XZ").upper()
+# Private keys (checkpoint signing, backup encryption) live in files in this folder, never
+# in the database (backend/keys.py).
+CUSTOS_KEY_DIR = Path(env_str("CUSTOS_KEY_DIR", str(VAR_DIR / "keys")))
 CUSTOS_REDIS_URL = env_str("REDIS_URL")
 CUSTOS_SWEEP_SECONDS = env_int("CUSTOS_SWEEP_SECONDS", 60)
 CUSTOS_ALERT_EMAILS = env_list("CUSTOS_ALERT_EMAILS")
