@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "backend.registers",
     "backend.printing",
     "backend.security",
+    "backend.backups",
     "backend.api",
     "django_htmx",
     "backend.desk",
@@ -145,6 +146,12 @@ CUSTOS_UNIT = env_str("CUSTOS_UNIT", "XZ").upper()
 # Private keys (checkpoint signing, backup encryption) live in files in this folder, never
 # in the database (backend/keys.py).
 CUSTOS_KEY_DIR = Path(env_str("CUSTOS_KEY_DIR", str(VAR_DIR / "keys")))
+# Backups (README "Backup, restore, drill"): beat's nightly backups go into this folder,
+# the newest CUSTOS_BACKUP_KEEP are kept; a backup older than CUSTOS_BACKUP_MAX_AGE_HOURS
+# (or none at all) opens a `backup_failed` case.
+CUSTOS_BACKUP_DIR = Path(env_str("CUSTOS_BACKUP_DIR", str(VAR_DIR / "backups")))
+CUSTOS_BACKUP_KEEP = env_int("CUSTOS_BACKUP_KEEP", 14)
+CUSTOS_BACKUP_MAX_AGE_HOURS = env_int("CUSTOS_BACKUP_MAX_AGE_HOURS", 26)
 CUSTOS_REDIS_URL = env_str("REDIS_URL")
 CUSTOS_SWEEP_SECONDS = env_int("CUSTOS_SWEEP_SECONDS", 60)
 CUSTOS_ALERT_EMAILS = env_list("CUSTOS_ALERT_EMAILS")

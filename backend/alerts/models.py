@@ -19,6 +19,7 @@ class AlertKind(models.TextChoices):
     PERIOD_EXPIRING = "period_expiring", "保密期限将届满"
     HOLDER_DEPARTING = "holder_departing", "持有人离岗"
     LEDGER_BROKEN = "ledger_broken", "台账链断裂"
+    BACKUP_FAILED = "backup_failed", "备份失败"
 
 
 class AlertStatus(models.TextChoices):

@@ -33,6 +33,7 @@ KIND_EN = {
     "period_expiring": "secrecy period ending: decide on extension or declassification",
     "holder_departing": "holder leaves the post while holding carriers",
     "ledger_broken": "custody ledger chain broken",
+    "backup_failed": "backup failed, missing or not restorable",
 }
 KIND_ZH = dict(AlertKind.choices)
 ROUND_TEXT = {"open": ("新告警", "new"), "reminder": ("提醒", "reminder")}
