@@ -88,6 +88,20 @@ app.conf.update(
             "task": "worker.tasks.ledger_checkpoint",
             "schedule": crontab(hour=0, minute=5),
         },
+        # A sealed copy of the database every night (README "Backup, restore, drill"), a
+        # check in the morning that one exists, and a restore drill every week.
+        "backup-nightly": {
+            "task": "worker.tasks.slow_backup_nightly",
+            "schedule": crontab(hour=2, minute=30),
+        },
+        "backup-missing-daily": {
+            "task": "worker.tasks.alerts_backup_missing",
+            "schedule": crontab(hour=7, minute=0),
+        },
+        "backup-drill-weekly": {
+            "task": "worker.tasks.slow_backup_drill",
+            "schedule": crontab(hour=3, minute=30, day_of_week="sun"),
+        },
         "ledger-verify-nightly": {
             "task": "worker.tasks.ledger_verify",
             "schedule": crontab(hour=1, minute=30),

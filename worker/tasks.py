@@ -95,3 +95,27 @@ def _kick_sender(countdown: float = 0.0) -> None:
         alerts_deliver.apply_async(countdown=countdown or None)
     except Exception as exc:  # the rows wait in the outbox
         log.warning("could not queue the sender (%s); the catch-up pass will send", exc)
+
+
+@app.task(name="worker.tasks.slow_backup_nightly")
+def slow_backup_nightly() -> dict[str, object]:
+    """The nightly backup into CUSTOS_BACKUP_DIR, then the rotation (backend.backups)."""
+    from backend.backups.schedule import backup_nightly
+
+    return backup_nightly()
+
+
+@app.task(name="worker.tasks.slow_backup_drill")
+def slow_backup_drill() -> dict[str, object]:
+    """The weekly restore drill: the latest backup into a scratch database, verified."""
+    from backend.backups.schedule import backup_drill
+
+    return backup_drill().as_dict()
+
+
+@app.task(name="worker.tasks.alerts_backup_missing")
+def alerts_backup_missing() -> bool:
+    """Open a ``backup_failed`` case when no good backup finished lately."""
+    from backend.backups.schedule import backup_check_missing
+
+    return backup_check_missing()
