@@ -65,6 +65,7 @@ ALERT_KINDS = {
     "period_expiring": gettext_lazy("Secrecy period expiring"),
     "holder_departing": gettext_lazy("Holder departing"),
     "ledger_broken": gettext_lazy("Ledger chain broken"),
+    "backup_failed": gettext_lazy("Backup failed"),
 }
 ALERT_STATUSES = {
     "open": gettext_lazy("Open"),
