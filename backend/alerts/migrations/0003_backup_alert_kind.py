@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0002_outbox_reminders'),
+        ("alerts", "0002_outbox_reminders"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='alert',
-            name='kind',
-            field=models.CharField(choices=[('overdue_return', '逾期未归还'), ('overdue_repair', '维修逾期'), ('transit_overdue', '传递未签收'), ('custody_mismatch', '保管不符'), ('destruction_overdue', '销毁逾期'), ('inventory_missing', '清查缺失'), ('loss_report_due', '遗失未上报'), ('period_expiring', '保密期限将届满'), ('holder_departing', '持有人离岗'), ('ledger_broken', '台账链断裂'), ('backup_failed', '备份失败')], max_length=32),
+            model_name="alert",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("overdue_return", "逾期未归还"),
+                    ("overdue_repair", "维修逾期"),
+                    ("transit_overdue", "传递未签收"),
+                    ("custody_mismatch", "保管不符"),
+                    ("destruction_overdue", "销毁逾期"),
+                    ("inventory_missing", "清查缺失"),
+                    ("loss_report_due", "遗失未上报"),
+                    ("period_expiring", "保密期限将届满"),
+                    ("holder_departing", "持有人离岗"),
+                    ("ledger_broken", "台账链断裂"),
+                    ("backup_failed", "备份失败"),
+                ],
+                max_length=32,
+            ),
         ),
     ]
