@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from backend.alerts.models import Alert, AlertKind, AlertStatus
@@ -68,8 +68,8 @@ def backup_nightly() -> dict[str, Any]:
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         done = backup_create(path=path)
-    except (BackupError, OSError) as exc:
-        error = exc.message if isinstance(exc, BackupError) else str(exc)
+    except Exception as exc:  # whatever failed, the committee must hear of it
+        error = exc.message if isinstance(exc, BackupError) else f"{type(exc).__name__}: {exc}"
         log.error("nightly backup failed: %s", error)
         _fail(cause="backup", error=error, started=started, file=str(path))
         return {"ok": False, "error": error}
@@ -144,6 +144,25 @@ def _restore_elsewhere(file: Path, database_url: str, var_dir: Path) -> tuple[in
     return done.returncode, done.stdout, done.stderr
 
 
+def _drill_restore(kind: str, file: Path, tmp: Path) -> tuple[int, str, str]:
+    """Restore ``file`` into a scratch database that is gone afterwards; any failure to
+    do so (no CREATEDB right, a hung restore) is the drill's finding, not a crash."""
+    scratch = ""
+    try:
+        if kind == "sqlite":
+            return _restore_elsewhere(file, f"sqlite:///{tmp / 'drill.sqlite3'}", tmp)
+        scratch = f"{connection.settings_dict['NAME']}_drill_{uuid.uuid4().hex[:8]}"[:63]
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{scratch}"')
+        return _restore_elsewhere(file, _scratch_url(scratch), tmp)
+    except (OSError, subprocess.SubprocessError, DatabaseError) as exc:
+        return -1, "", str(exc)
+    finally:
+        if scratch:
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
 def backup_drill(*, file: Path | None = None) -> DrillReport:
     """Restore the latest backup into a scratch database, verify it, compare its counts
     with the backup's manifest and the live ledger's, and record the outcome.
@@ -162,20 +181,9 @@ def backup_drill(*, file: Path | None = None) -> DrillReport:
         return report
     report = DrillReport(ok=False, file=str(file))
     kind = databases.engine()
-    with tempfile.TemporaryDirectory(prefix="custos-drill-") as tmp:
-        scratch = f"{connection.settings_dict['NAME']}_drill_{uuid.uuid4().hex[:8]}"[:63]
-        if kind == "sqlite":
-            url = f"sqlite:///{Path(tmp) / 'drill.sqlite3'}"
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(f'CREATE DATABASE "{scratch}"')
-            url = _scratch_url(scratch)
-        try:
-            code, out, err = _restore_elsewhere(file, url, Path(tmp))
-        finally:
-            if kind == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    # Scratch files hold a whole classified database: beside the live one, not in /tmp.
+    with tempfile.TemporaryDirectory(prefix="custos-drill-", dir=settings.VAR_DIR) as tmp:
+        code, out, err = _drill_restore(kind, file, Path(tmp))
     lines = out.strip().splitlines()
     try:
         report.restored = json.loads(lines[-1]) if code in (0, 1) and lines else {}

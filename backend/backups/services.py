@@ -121,7 +121,9 @@ def backup_create(*, path: Path) -> BackupSummary:
     started = timezone.now()
     key = backup_key(create=True)
     kind = databases.engine()
-    with tempfile.TemporaryDirectory(prefix="custos-backup-") as work:
+    # The plain copy exists for a moment: beside the live database (same protection), in a
+    # folder only this user can open, removed when the sealed file is written.
+    with tempfile.TemporaryDirectory(prefix="custos-backup-", dir=settings.VAR_DIR) as work:
         copy = Path(work) / DB_MEMBER[kind]
         try:
             summary = (
@@ -222,7 +224,7 @@ def backup_restore(*, path: Path, replace: bool = False) -> RestoreSummary:
     started = timezone.now()
     key = backup_key(create=False)
     kind = databases.engine()
-    with tempfile.TemporaryDirectory(prefix="custos-restore-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="custos-restore-", dir=settings.VAR_DIR) as tmp:
         work = Path(tmp)
         manifest, copy = _unpack(path, key, work)
         if manifest.get("database") != kind:

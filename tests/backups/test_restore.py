@@ -4,13 +4,17 @@ is refused and writes nothing, a database that holds data is replaced only with
 
 from __future__ import annotations
 
+import io
+import json
 import sqlite3
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from backend.backups.sealed import unseal
 from tests.backups.procs import SEED, custos, database, event_ids, shell_json, table_count
 
 KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -58,8 +62,21 @@ def test_the_backup_says_it_is_a_classified_carrier_and_keeps_no_private_key(
 ) -> None:
     assert "CLASSIFIED CARRIER 涉密载体" in live["out"] and "绝密" in live["out"]
     assert "checkpoint.pub" in live["out"]
-    assert b"PRIVATE HALF" not in live["file"].read_bytes()  # sealed: nothing readable
-    assert b"PUBLIC HALF" not in live["file"].read_bytes()
+    sealed = live["file"].read_bytes()
+    assert b"PUBLIC HALF" not in sealed and "文件".encode() not in sealed  # nothing readable
+    key = bytes.fromhex((live["keys"] / "backup.key").read_text().strip())
+    with live["file"].open("rb") as src:
+        plain = io.BytesIO(b"".join(unseal(src, key=key)))
+    with tarfile.open(fileobj=plain) as archive:
+        names = set(archive.getnames())
+        manifest = json.loads(archive.extractfile("manifest.json").read())  # type: ignore[union-attr]
+    assert {"manifest.json", "keys/checkpoint.pub"} <= names
+    assert not [n for n in names if "checkpoint.key" in n or "backup.key" in n]
+    assert (manifest["checkpoints"], manifest["carriers"], manifest["level"]) == (
+        1,
+        12,
+        "top_secret",
+    )
 
 
 @pytest.mark.parametrize("how", ["truncated", "flipped", "flipped_header"])
@@ -109,6 +126,7 @@ def test_restoring_over_data_needs_replace(live: dict[str, Any], tmp_path: Path)
         replaced = custos(["restore", str(live["file"]), "--replace"], other)
         assert replaced.returncode == 0, replaced.stdout + replaced.stderr
         assert event_ids(other) == event_ids(live["env"])
+        assert "1 checkpoints" in replaced.stdout
         assert custos(["verify"], other).returncode == 0
 
 
