@@ -154,3 +154,26 @@ def test_a_broken_ledger_still_restores_with_its_breaks_named(
         assert done.returncode == 1, done.stdout + done.stderr
         assert f"BROKEN {victim} seq 1" in done.stdout
         assert custos(["verify"], fresh).returncode == 1
+
+
+def test_the_drill_holds_for_a_good_backup_and_fails_loudly_for_a_spoiled_one(
+    live: dict[str, Any], tmp_path: Path
+) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    env = {**live["env"], "CUSTOS_BACKUP_DIR": str(folder)}
+    (folder / "custos-20261201T023000Z.cbk").write_bytes(live["file"].read_bytes())
+    held = custos(["drill"], env)
+    assert held.returncode == 0, held.stdout + held.stderr
+    assert "restored 已恢复: 12 carriers" in held.stdout and "drill held" in held.stdout
+
+    spoil(live["file"], folder / "custos-20261202T023000Z.cbk", "flipped")  # now the latest
+    failed = custos(["drill"], env)
+    assert failed.returncode == 1 and "drill FAILED" in failed.stdout
+    assert "(damaged)" in failed.stdout
+    cases = shell_json(
+        "import json; from backend.alerts.models import Alert; print(json.dumps(list("
+        "Alert.objects.filter(kind='backup_failed').values_list('status', 'details__cause'))))",
+        env,
+    )
+    assert cases == [["open", "drill"]]
