@@ -116,6 +116,19 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
+def _seal(
+    *, path: Path, key: bytes, manifest: dict[str, Any], copy: Path, pubs: list[Path]
+) -> None:
+    with atomic_file(path) as out:
+        writer = SealWriter(out, key=key, header={k: manifest[k] for k in _HEADER_FIELDS})
+        with tarfile.open(fileobj=writer, mode="w|") as tar:  # type: ignore[call-overload]
+            _add_bytes(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False).encode())
+            tar.add(copy, arcname=DB_MEMBER[manifest["database"]])
+            for pub in pubs:
+                tar.add(pub, arcname=f"keys/{pub.name}")
+        writer.close()
+
+
 def backup_create(*, path: Path) -> BackupSummary:
     """Seal a consistent copy of the live database into ``path`` (written atomically)."""
     started = timezone.now()
@@ -141,14 +154,12 @@ def backup_create(*, path: Path) -> BackupSummary:
             **summary,
             "public_keys": [p.name for p in pubs],
         }
-        with atomic_file(path) as out:
-            writer = SealWriter(out, key=key, header={k: manifest[k] for k in _HEADER_FIELDS})
-            with tarfile.open(fileobj=writer, mode="w|") as tar:  # type: ignore[call-overload]
-                _add_bytes(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False).encode())
-                tar.add(copy, arcname=DB_MEMBER[kind])
-                for pub in pubs:
-                    tar.add(pub, arcname=f"keys/{pub.name}")
-            writer.close()
+        try:
+            _seal(path=path, key=key, manifest=manifest, copy=copy, pubs=pubs)
+        except OSError as exc:
+            raise BackupError(
+                "unwritable", f"Cannot write {path}: {exc}. 无法写入备份文件。"
+            ) from None
     result = BackupSummary(
         path=str(path),
         database=kind,
