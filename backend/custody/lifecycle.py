@@ -5,6 +5,15 @@ builds the views below from the locked rows, calls :func:`decide`, and applies w
 returns. No Django, no database, no clock: every input is a value, so the whole table is
 tested exhaustively (tests/custody/test_lifecycle.py).
 
+Three readers besides ingest, none of which restates a row:
+- :func:`needs` tells the handover desk what a scan must name (a receiver, a due time, an
+  escort for which levels); the page gets it as JSON data (desk/views_desk.py).
+- :data:`CLASSIFICATION` holds the 定密 decisions as rows (round × carrier state → new
+  states and ledger event); :func:`judge` decides them and custody/transition.py applies
+  the verdict with its event.
+- :data:`PROPOSALS` says in which states a new 定密 round of each kind may open.
+The states and the level rank come from backend/registry/states.py, also without Django.
+
 Sources: DESIGN.md "Lifecycle", CONTRACT.md's minimum table, Reg Art. 29 (两人以上同行:
 绝密 carriers travel with a second person), the destruction procedure (an approved request
 and at least two distinct witnesses, none of them the requester).
