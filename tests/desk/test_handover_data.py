@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from backend.custody.lifecycle import Action, needs
 from backend.desk.services import person_set_password
@@ -56,3 +58,22 @@ def test_the_desk_learns_a_scanned_carriers_level_and_nothing_breaks_on_a_bad_co
     # Only a clerk's desk asks.
     registrar = _client(unit.registrar).get(f"/desk/carrier/{carrier.code}/")
     assert registrar.status_code in (302, 403)
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("Scan the carrier's label.", "请扫描载体标签。"),
+        ("Scan the receiver's badge.", "请扫描接收人胸卡。"),
+        (
+            "Scan the escort's badge (top secret moves with a second person).",
+            "请扫描陪同人胸卡（绝密载体须两人以上同行）。",
+        ),
+        ("Press Enter to confirm, or scan another carrier.", "按 Enter 确认，或继续扫描载体。"),
+    ],
+)
+def test_what_the_desk_expects_next_reads_in_both_languages(english: str, chinese: str) -> None:
+    with translation.override("zh-hans"):
+        assert gettext(english) == chinese
+    with translation.override("en"):
+        assert gettext(english) == english
