@@ -487,12 +487,10 @@ def device_may(*, location_kind: str, action: Action) -> Refusal | None:
 
 # --- the 定密 procedure: the same kind of rows for a classification round ----------------
 # Sources: 国家秘密定密管理暂行规定 Art. 12-20 and CONTRACT.md "Classification steps". A
-# round (registry.states.Round) goes proposed → reviewed → approved / amended / rejected,
-# or is referred upward (先行采取保密措施) and then decided naming the superior. A decision
-# moves the carrier too: a draft that is referred is protected as ``referred``; an approved
-# draft or referred carrier is ``registered``; a rejected referral goes back to ``draft``.
-# Who may decide (the approver role, not the proposer, review and approval by two people,
-# the authority ceiling) is the procedure's guard, in classification/services.py.
+# round goes proposed → reviewed → approved / amended / rejected, or is referred upward
+# (先行采取保密措施) and then decided naming the superior; a decision moves the carrier too.
+# Who may decide (approver role, not the proposer, review and approval by two people, the
+# authority ceiling) is the procedure's guard, in classification/services.py.
 
 
 class Decision(StrEnum):
@@ -510,7 +508,7 @@ class Ruling:
     sources: frozenset[State]  # the carrier states it may be taken in
     moves: Mapping[State, State]  # how it moves the carrier; a state not named stays
     event: str  # the ledger event it appends
-    refusal: str  # what the clerk reads when the round is elsewhere ({state})
+    refusal: str  # what the approver reads when the round is elsewhere ({state})
     reason: str | None = None  # the refusal's machine-readable reason, if any
 
 
@@ -524,9 +522,7 @@ class Verdict:
 R = Round
 _DECIDED_FROM = frozenset({R.REVIEWED, R.REFERRED})
 _CLASSIFIED = {S.DRAFT: S.REGISTERED, S.REFERRED: S.REGISTERED}
-_NOT_DECIDED = (
-    "The proposal must be reviewed before it is decided. 须先审核后批准。"  # approve/amend/reject
-)
+_NOT_DECIDED = "The proposal must be reviewed before it is decided. 须先审核后批准。"
 
 CLASSIFICATION: dict[Decision, Ruling] = {
     Decision.REVIEW: Ruling(
@@ -611,3 +607,12 @@ def judge(*, decision: Decision, round_state: Round, status: State, kind: str) -
         )
     event = "declassify" if ruling.event == "classify" and kind == "declassify" else ruling.event
     return Verdict(round_to=ruling.round_to, status=ruling.moves.get(status, status), event=event)
+
+
+def decisions_open(*, round_state: Round, status: State, kind: str) -> tuple[Decision, ...]:
+    """The decisions the table admits for a round, so a page offers no other (in row order)."""
+    return tuple(
+        d
+        for d in CLASSIFICATION
+        if isinstance(judge(decision=d, round_state=round_state, status=status, kind=kind), Verdict)
+    )

@@ -24,6 +24,7 @@ from backend.custody.lifecycle import (
     Transition,
     Verdict,
     decide,
+    decisions_open,
     judge,
     may_propose,
     needs,
@@ -374,3 +375,13 @@ def test_a_round_is_proposed_only_where_its_kind_applies(status: State) -> None:
     assert may_propose("change", status) == classified
     assert may_propose("declassify", status) == classified
     assert not may_propose("unknown", status)
+
+
+def test_a_page_is_offered_exactly_the_decisions_a_round_admits() -> None:
+    def offered(round_state: Round) -> set[Decision]:
+        return set(decisions_open(round_state=round_state, status=S.DRAFT, kind="initial"))
+
+    assert offered(Rd.PROPOSED) == {D.REVIEW, D.REFER}  # no 不予批准 before review
+    assert offered(Rd.REVIEWED) == {D.APPROVE, D.AMEND, D.REJECT, D.REFER}
+    assert offered(Rd.REFERRED) == {D.APPROVE, D.AMEND, D.REJECT}
+    assert offered(Rd.APPROVED) == offered(Rd.REJECTED) == set()
