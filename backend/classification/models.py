@@ -19,6 +19,7 @@ from django.db.models import Q
 from backend.registry.levels import Level
 from backend.registry.marking import Period
 from backend.registry.models import Carrier, Person
+from backend.registry.states import Round
 
 
 class CaseKind(models.TextChoices):
@@ -28,13 +29,17 @@ class CaseKind(models.TextChoices):
     COMPILATION = "compilation", "汇编定密"
 
 
-class CaseState(models.TextChoices):
-    PROPOSED = "proposed", "拟定"
-    REVIEWED = "reviewed", "已审核"
-    REFERRED = "referred", "报上级定密"
-    APPROVED = "approved", "批准"
-    AMENDED = "amended", "修改后批准"
-    REJECTED = "rejected", "不予批准"
+# The round states themselves are registry.states.Round, which the lifecycle's 定密 rows
+# use; this adds the label each has in the decision register.
+CASE_STATE_ZH = {
+    Round.PROPOSED: "拟定",
+    Round.REVIEWED: "已审核",
+    Round.REFERRED: "报上级定密",
+    Round.APPROVED: "批准",
+    Round.AMENDED: "修改后批准",
+    Round.REJECTED: "不予批准",
+}
+CaseState = models.TextChoices("CaseState", [(r.name, (r.value, CASE_STATE_ZH[r])) for r in Round])
 
 
 OPEN_STATES = (CaseState.PROPOSED, CaseState.REVIEWED, CaseState.REFERRED)

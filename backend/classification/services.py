@@ -28,14 +28,17 @@ from backend.classification.models import (
     StepKind,
 )
 from backend.classification.periods import period_end
+from backend.custody.lifecycle import Decision, Refusal, Verdict, judge, may_propose
 from backend.custody.models import CustodyEvent
 from backend.custody.services import ledger_append
+from backend.custody.transition import carrier_transition
 from backend.errors import ServiceError
 from backend.registry.levels import LEVEL_ZH, RANK, Level
 from backend.registry.marking import Period, marking
-from backend.registry.models import Carrier, Person, Status
+from backend.registry.models import Carrier, Person
 from backend.registry.principals import Principal
 from backend.registry.selectors import code_or_error, person_by_code
+from backend.registry.states import Round, State
 from labels.codes import Kind
 
 DECISIONS = ("review", "approve", "amend", "reject", "refer")
@@ -211,14 +214,15 @@ def classification_propose(
         raise ServiceError(
             "invalid", "A proposal states its reason. 请填写拟定理由。", {"field": "reason"}
         )
+    allowed = may_propose(kind, State(carrier.status))
     if kind == CaseKind.INITIAL:
-        if carrier.status != Status.DRAFT:
+        if not allowed:
             raise ServiceError(
                 "invalid_transition",
                 "Only a draft is proposed afresh. 仅拟定状态的载体可重新拟定。",
                 {"status": carrier.status},
             )
-    elif carrier.status in (Status.DRAFT, Status.REFERRED, Status.DESTROYED):
+    elif not allowed:
         raise ServiceError(
             "invalid_transition",
             f"A {carrier.status} carrier cannot be changed or declassified."
@@ -313,10 +317,21 @@ def classification_decide(
             {"reason": "own_proposal"},
         )
     now = timezone.now()
+    # Whether the round and the carrier admit this decision is the lifecycle's row; approve,
+    # amend and reject alike come after 审核 by another person (docs/classification.md "Why
+    # a rejection waits for the review").
+    verdict = judge(
+        decision=Decision(decision),
+        round_state=Round(case.state),
+        status=State(carrier.status),
+        kind=case.kind,
+    )
+    if isinstance(verdict, Refusal):
+        raise ServiceError(verdict.code, verdict.message, verdict.details)
     if decision == "review":
-        return _review(carrier, case, person, opinion, now)
+        return _review(carrier, case, person, opinion, now, verdict)
     if decision == "refer":
-        return _refer(carrier, case, person, opinion, now)
+        return _refer(carrier, case, person, opinion, now, verdict)
     referred = case.state == CaseState.REFERRED
     if referred:
         superior = superior.strip()
@@ -326,15 +341,6 @@ def classification_decide(
                 "Record which superior authority decided. 请写明作出决定的上级机关。",
                 {"field": "superior"},
             )
-    elif case.state != CaseState.REVIEWED:
-        # approve, amend and reject alike: each is the authority's 批准 decision, which
-        # comes after 审核 by another person (CONTRACT.md decision endpoint; docs/
-        # classification.md "Why a rejection waits for the review").
-        raise ServiceError(
-            "invalid_transition",
-            "The proposal must be reviewed before it is decided. 须先审核后批准。",
-            {"reason": "not_reviewed", "state": case.state},
-        )
     elif case.reviewed_by_id == person.id:
         raise ServiceError(
             "forbidden",
@@ -342,7 +348,7 @@ def classification_decide(
             {"reason": "reviewer_cannot_approve"},
         )
     if decision == "reject":
-        return _reject(carrier, case, person, opinion, superior, now)
+        return _reject(carrier, case, person, opinion, superior, now, verdict)
     if decision == "amend":
         if changes.is_empty():
             raise ServiceError(
@@ -357,7 +363,9 @@ def classification_decide(
             "approve takes the proposal as it is; use amend to change it. 如需修改请使用 amend。",
             {"field": "decision"},
         )
-    return _approve(carrier, case, person, opinion, changes, superior if referred else "", now)
+    return _approve(
+        carrier, case, person, opinion, changes, superior if referred else "", now, verdict
+    )
 
 
 def _step(
@@ -366,62 +374,53 @@ def _step(
     Step.objects.create(case=case, step=kind, actor=person, at=now, opinion=opinion, values=values)
 
 
-def _review(carrier: Carrier, case: Case, person: Person, opinion: str, now: datetime) -> Carrier:
-    if case.state != CaseState.PROPOSED:
-        raise ServiceError(
-            "invalid_transition",
-            f"This round is {case.state}, not awaiting review. 该事项不处于待审核状态。",
-            {"state": case.state},
-        )
-    case.state, case.reviewed_by, case.reviewed_at = CaseState.REVIEWED, person, now
+def _review(
+    carrier: Carrier, case: Case, person: Person, opinion: str, now: datetime, verdict: Verdict
+) -> Carrier:
+    case.state, case.reviewed_by, case.reviewed_at = verdict.round_to, person, now
     case.review_opinion = opinion
     case.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_opinion"])
     _step(case, StepKind.REVIEW, person, opinion, now)
-    ledger_note(
-        carrier=carrier, actor=person, action="review", payload={"kind": case.kind}, now=now
+    carrier_transition(
+        carrier=carrier, actor=person, verdict=verdict, payload={"kind": case.kind}, now=now
     )
-    carrier.save(update_fields=["seq", "head_hash", "last_occurred_at", "updated_at"])
     return carrier
 
 
-def _refer(carrier: Carrier, case: Case, person: Person, opinion: str, now: datetime) -> Carrier:
-    if case.state not in (CaseState.PROPOSED, CaseState.REVIEWED):
-        raise ServiceError(
-            "invalid_transition",
-            "This round was referred already. 该事项已报请上级。",
-            {"state": case.state},
-        )
-    case.state, case.referred_by, case.referred_at = CaseState.REFERRED, person, now
+def _refer(
+    carrier: Carrier, case: Case, person: Person, opinion: str, now: datetime, verdict: Verdict
+) -> Carrier:
+    case.state, case.referred_by, case.referred_at = verdict.round_to, person, now
     case.referral_opinion = opinion
     case.save(update_fields=["state", "referred_by", "referred_at", "referral_opinion"])
     _step(case, StepKind.REFER, person, opinion, now, level=case.level)
-    if carrier.status == Status.DRAFT:
-        # Protected as the proposed level meanwhile: the row already carries that level.
-        carrier.status = Status.REFERRED
-    ledger_note(
+    # A referred draft is protected as the proposed level meanwhile: its row carries it.
+    carrier_transition(
         carrier=carrier,
         actor=person,
-        action="refer",
+        verdict=verdict,
         payload={"kind": case.kind, "level": case.level},
         now=now,
     )
-    carrier.save(update_fields=["status", "seq", "head_hash", "last_occurred_at", "updated_at"])
     return carrier
 
 
 def _reject(
-    carrier: Carrier, case: Case, person: Person, opinion: str, superior: str, now: datetime
+    carrier: Carrier,
+    case: Case,
+    person: Person,
+    opinion: str,
+    superior: str,
+    now: datetime,
+    verdict: Verdict,
 ) -> Carrier:
-    case.state, case.decided_by, case.decided_at = CaseState.REJECTED, person, now
+    case.state, case.decided_by, case.decided_at = verdict.round_to, person, now
     case.decision_opinion, case.superior = opinion, superior
     case.save(update_fields=["state", "decided_by", "decided_at", "decision_opinion", "superior"])
     _step(case, StepKind.REJECT, person, opinion, now, superior=superior)
-    if carrier.status == Status.REFERRED:
-        carrier.status = Status.DRAFT  # not classified: back to the handler
-    ledger_note(
-        carrier=carrier, actor=person, action="reject", payload={"kind": case.kind}, now=now
+    carrier_transition(
+        carrier=carrier, actor=person, verdict=verdict, payload={"kind": case.kind}, now=now
     )
-    carrier.save(update_fields=["status", "seq", "head_hash", "last_occurred_at", "updated_at"])
     return carrier
 
 
@@ -433,6 +432,7 @@ def _approve(
     changes: Changes,
     superior: str,
     now: datetime,
+    verdict: Verdict,
 ) -> Carrier:
     level = changes.level or case.level
     period = changes.period if changes.period is not None else case.period
@@ -458,11 +458,11 @@ def _approve(
             "invalid", "A classification states its basis. 请写明定密依据。", {"field": "basis"}
         )
     amended = not changes.is_empty()
-    case.state = CaseState.AMENDED if amended else CaseState.APPROVED
+    case.state = verdict.round_to
     case.decided_by, case.decided_at, case.decision_opinion = person, now, opinion
     case.superior, case.final_level, case.final_basis = superior, level, basis
     today = timezone.localdate()
-    fields = ["status", "seq", "head_hash", "last_occurred_at", "updated_at"]
+    fields: list[str] = []
     if case.kind == CaseKind.DECLASSIFY:
         carrier.declassified_on = today
         case.new_marking = "已解密"
@@ -475,8 +475,6 @@ def _approve(
         case.new_marking = marking(level, period)
         fields += ["level", "basis", "period_ends_on", *_period_fields(period)]
         carrier.scope.set([person_by_code(c, "scope") for c in scope_codes])
-        if carrier.status in (Status.DRAFT, Status.REFERRED):
-            carrier.status = Status.REGISTERED
     case.save()
     _step(
         case,
@@ -491,10 +489,10 @@ def _approve(
         superior=superior,
         marking=case.new_marking,
     )
-    ledger_note(
+    carrier_transition(
         carrier=carrier,
         actor=person,
-        action="declassify" if case.kind == CaseKind.DECLASSIFY else "classify",
+        verdict=verdict,
         payload={
             "kind": case.kind,
             "decision": "amend" if amended else "approve",
@@ -503,6 +501,6 @@ def _approve(
             **({"superior": superior} if superior else {}),
         },
         now=now,
+        fields=fields,
     )
-    carrier.save(update_fields=fields)
     return carrier

@@ -5,6 +5,15 @@ builds the views below from the locked rows, calls :func:`decide`, and applies w
 returns. No Django, no database, no clock: every input is a value, so the whole table is
 tested exhaustively (tests/custody/test_lifecycle.py).
 
+Three readers besides ingest, none of which restates a row:
+- :func:`needs` tells the handover desk what a scan must name (a receiver, a due time, an
+  escort for which levels); the page gets it as JSON data (desk/views_desk.py).
+- :data:`CLASSIFICATION` holds the 定密 decisions as rows (round × carrier state → new
+  states and ledger event); :func:`judge` decides them and custody/transition.py applies
+  the verdict with its event.
+- :data:`PROPOSALS` says in which states a new 定密 round of each kind may open.
+The states and the level rank come from backend/registry/states.py, also without Django.
+
 Sources: DESIGN.md "Lifecycle", CONTRACT.md's minimum table, Reg Art. 29 (两人以上同行:
 绝密 carriers travel with a second person), the destruction procedure (an approved request
 and at least two distinct witnesses, none of them the requester).
@@ -12,27 +21,11 @@ and at least two distinct witnesses, none of them the requester).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-RANK = {"none": 0, "confidential": 1, "secret": 2, "top_secret": 3}
-
-
-class State(StrEnum):
-    DRAFT = "draft"
-    # 先行采取保密措施: the decision was referred upward. The carrier is protected as the
-    # proposed level meanwhile (its row carries that level, so every guard applies it): it
-    # may be sighted in a stocktake or reported lost, never handed over or moved.
-    REFERRED = "referred"
-    REGISTERED = "registered"
-    IN_STORAGE = "in_storage"
-    IN_USE = "in_use"
-    IN_TRANSIT = "in_transit"
-    IN_REPAIR = "in_repair"
-    PENDING_DESTRUCTION = "pending_destruction"
-    DESTROYED = "destroyed"
-    LOST = "lost"
+from backend.registry.states import RANK, Round, State
 
 
 class Action(StrEnum):
@@ -131,7 +124,11 @@ class Rule:
 
 def _receiver_checks(person: PersonView, carrier: CarrierView, *, scope: bool) -> Refusal | None:
     if not person.active:
-        return Refusal("forbidden", f"{person.code} is not active.", {"reason": "inactive"})
+        return Refusal(
+            "forbidden",
+            f"{person.code} is not active.",
+            {"reason": "inactive", "person": person.code},
+        )
     if RANK[person.clearance] < RANK[carrier.level]:
         return Refusal(
             "clearance_insufficient",
@@ -169,9 +166,13 @@ def receiver_on_receipt(carrier: CarrierView, move: Move) -> Refusal | None:
     return actor_receives(carrier, move)
 
 
+# Reg Art. 29 (两人以上同行): the levels whose carriers move only with a second person.
+ESCORT_LEVELS = frozenset({"top_secret"})
+
+
 def escort_for_top_secret(carrier: CarrierView, move: Move) -> Refusal | None:
     """Reg Art. 29: 绝密 carriers are moved by two or more people together."""
-    if carrier.level != "top_secret":
+    if carrier.level not in ESCORT_LEVELS:
         return None
     escort = move.escort
     if escort is None:
@@ -328,6 +329,39 @@ def is_allowed(status: State, action: Action) -> bool:
     return status in TABLE[action].sources
 
 
+# --- what a scan must name: the desk reads this instead of restating the table ----------
+
+# Deadlines the clerk states at the desk (a due time); the others the service computes.
+_STATED_DEADLINES = frozenset({Deadline.RETURN, Deadline.TRANSIT, Deadline.REPAIR})
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """What a scan of one action names besides the carrier, read off the action's row."""
+
+    receiver: str  # "required", "optional" (receive: counterpart or the actor) or "none"
+    due: bool  # the scan carries a due time
+    escort_levels: frozenset[str]  # the carrier levels for which a second person comes along
+    sources: frozenset[State]  # the states the action starts from
+
+
+def needs(action: Action) -> Needs:
+    """What the row of ``action`` asks of a scan, derived from its guards and deadline."""
+    rule = TABLE[action]
+    if counterpart_receives in rule.guards:
+        receiver = "required"
+    elif receiver_on_receipt in rule.guards:
+        receiver = "optional"
+    else:
+        receiver = "none"
+    return Needs(
+        receiver=receiver,
+        due=rule.deadline in _STATED_DEADLINES,
+        escort_levels=ESCORT_LEVELS if escort_for_top_secret in rule.guards else frozenset(),
+        sources=rule.sources,
+    )
+
+
 def custody_mismatch(carrier: CarrierView, move: Move) -> str | None:
     """Does this legal scan show reality differing from the ledger? Why, in one sentence."""
     if move.action is Action.INVENTORY:
@@ -448,4 +482,137 @@ def device_may(*, location_kind: str, action: Action) -> Refusal | None:
         "forbidden",
         f"A scanner at a {location_kind} cannot record {action}. 该地点的扫描终端不能登记此操作。",
         {"reason": "device_location_kind", "location_kind": location_kind, "action": str(action)},
+    )
+
+
+# --- the 定密 procedure: the same kind of rows for a classification round ----------------
+# Sources: 国家秘密定密管理暂行规定 Art. 12-20 and CONTRACT.md "Classification steps". A
+# round goes proposed → reviewed → approved / amended / rejected, or is referred upward
+# (先行采取保密措施) and then decided naming the superior; a decision moves the carrier too.
+# Who may decide (approver role, not the proposer, review and approval by two people, the
+# authority ceiling) is the procedure's guard, in classification/services.py.
+
+
+class Decision(StrEnum):
+    REVIEW = "review"
+    APPROVE = "approve"
+    AMEND = "amend"
+    REJECT = "reject"
+    REFER = "refer"
+
+
+@dataclass(frozen=True, slots=True)
+class Ruling:
+    rounds: frozenset[Round]  # the round states the decision is taken from
+    round_to: Round
+    sources: frozenset[State]  # the carrier states it may be taken in
+    moves: Mapping[State, State]  # how it moves the carrier; a state not named stays
+    event: str  # the ledger event it appends
+    refusal: str  # what the approver reads when the round is elsewhere ({state})
+    reason: str | None = None  # the refusal's machine-readable reason, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    round_to: Round
+    status: State
+    event: str
+
+
+R = Round
+_DECIDED_FROM = frozenset({R.REVIEWED, R.REFERRED})
+_CLASSIFIED = {S.DRAFT: S.REGISTERED, S.REFERRED: S.REGISTERED}
+_NOT_DECIDED = "The proposal must be reviewed before it is decided. 须先审核后批准。"
+
+CLASSIFICATION: dict[Decision, Ruling] = {
+    Decision.REVIEW: Ruling(
+        frozenset({R.PROPOSED}),
+        R.REVIEWED,
+        frozenset(State),
+        {},
+        "review",
+        "This round is {state}, not awaiting review. 该事项不处于待审核状态。",
+    ),
+    Decision.REFER: Ruling(
+        frozenset({R.PROPOSED, R.REVIEWED}),
+        R.REFERRED,
+        frozenset(State),
+        {S.DRAFT: S.REFERRED},
+        "refer",
+        "This round was referred already. 该事项已报请上级。",
+    ),
+    Decision.REJECT: Ruling(
+        _DECIDED_FROM,
+        R.REJECTED,
+        frozenset(State),
+        {S.REFERRED: S.DRAFT},  # not classified: back to the handler
+        "reject",
+        _NOT_DECIDED,
+        "not_reviewed",
+    ),
+    Decision.APPROVE: Ruling(
+        _DECIDED_FROM,
+        R.APPROVED,
+        frozenset(State),
+        _CLASSIFIED,
+        "classify",
+        _NOT_DECIDED,
+        "not_reviewed",
+    ),
+    Decision.AMEND: Ruling(
+        _DECIDED_FROM,
+        R.AMENDED,
+        frozenset(State),
+        _CLASSIFIED,
+        "classify",
+        _NOT_DECIDED,
+        "not_reviewed",
+    ),
+}
+
+# Which carrier states a new round of each kind may be proposed in: a first proposal (or a
+# compilation's) only for a draft; a change or declassification only for a classified one.
+PROPOSALS: dict[str, frozenset[State]] = {
+    "initial": frozenset({S.DRAFT}),
+    "compilation": frozenset({S.DRAFT}),
+    "change": frozenset(State) - {S.DRAFT, S.REFERRED, S.DESTROYED},
+    "declassify": frozenset(State) - {S.DRAFT, S.REFERRED, S.DESTROYED},
+}
+
+
+def may_propose(kind: str, status: State) -> bool:
+    """Whether a round of ``kind`` may be opened for a carrier that is ``status``."""
+    return status in PROPOSALS.get(kind, frozenset())
+
+
+def judge(*, decision: Decision, round_state: Round, status: State, kind: str) -> Verdict | Refusal:
+    """Judge one 定密 decision against its round and its carrier, as :func:`decide` does a scan.
+
+    1. The round must stand where the decision is taken from.
+    2. The carrier's state must be one the decision may be taken in.
+    3. The result: the round's new state, the carrier's new state and the ledger event
+       (approving a declassification round records ``declassify``).
+    """
+    ruling = CLASSIFICATION[decision]
+    if round_state not in ruling.rounds:
+        details = {"state": str(round_state)}
+        if ruling.reason:
+            details["reason"] = ruling.reason
+        return Refusal("invalid_transition", ruling.refusal.format(state=round_state), details)
+    if status not in ruling.sources:
+        return Refusal(
+            "invalid_transition",
+            f"Cannot {decision} a carrier that is {status}. 该载体当前状态不能办理此定密步骤。",
+            {"status": str(status), "action": str(decision)},
+        )
+    event = "declassify" if ruling.event == "classify" and kind == "declassify" else ruling.event
+    return Verdict(round_to=ruling.round_to, status=ruling.moves.get(status, status), event=event)
+
+
+def decisions_open(*, round_state: Round, status: State, kind: str) -> tuple[Decision, ...]:
+    """The decisions the table admits for a round, so a page offers no other (in row order)."""
+    return tuple(
+        d
+        for d in CLASSIFICATION
+        if isinstance(judge(decision=d, round_state=round_state, status=status, kind=kind), Verdict)
     )

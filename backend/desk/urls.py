@@ -16,6 +16,7 @@ urlpatterns = [
     path("desk/", views_desk.handover, name="handover"),
     path("desk/scan/", views_desk.handover_submit, name="handover-submit"),
     path("desk/badge/<str:code>/", views_desk.badge, name="badge"),
+    path("desk/carrier/<str:code>/", views_desk.carrier_level, name="carrier-level"),
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("dashboard/alerts/<int:alert_id>/ack/", views_dashboard.acknowledge, name="ack"),
     path("carriers/<str:code>/", views_dashboard.timeline, name="timeline"),

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backend.custody.lifecycle import Action, needs
 from backend.custody.services import ScanIn, scans_ingest
 from backend.desk import words
 from backend.desk.access import roles_required
@@ -35,8 +36,25 @@ DESK_ACTIONS = (
     "repair_in",
     "inventory",
 )
-NEEDS_RECEIVER = frozenset({"checkout", "transfer"})
-TAKES_DUE = frozenset({"checkout", "dispatch", "repair_out"})
+
+
+def desk_needs() -> dict[str, dict[str, object]]:
+    """What each desk action's scan must name, as the lifecycle table says (page data).
+
+    The page renders this as JSON and desk.js reads it, so neither restates the table:
+    ``receiver`` is "required", "optional" or "none"; ``escort`` the carrier levels that
+    move only with a second person; ``from`` the states the action starts from.
+    """
+    out: dict[str, dict[str, object]] = {}
+    for a in DESK_ACTIONS:
+        n = needs(Action(a))
+        out[a] = {
+            "receiver": n.receiver,
+            "due": n.due,
+            "escort": sorted(n.escort_levels),
+            "from": sorted(n.sources),
+        }
+    return out
 
 
 @roles_required("clerk")
@@ -44,20 +62,16 @@ TAKES_DUE = frozenset({"checkout", "dispatch", "repair_out"})
 def handover(request: HttpRequest) -> HttpResponse:
     locations = list(Location.objects.order_by("kind", "name"))
     desks = [loc for loc in locations if loc.kind == "desk"]
+    rules = desk_needs()
     return render(
         request,
         "desk/handover.html",
         {
             "actions": [
-                {
-                    "key": n,
-                    "value": a,
-                    "label": words.ACTIONS[a],
-                    "receiver": a in NEEDS_RECEIVER,
-                    "due": a in TAKES_DUE,
-                }
+                {"key": n, "value": a, "label": words.ACTIONS[a]}
                 for n, a in enumerate(DESK_ACTIONS, start=1)
             ],
+            "rules": rules,
             "locations": locations,
             "default_location": desks[0].code if desks else "",
             "default_due": close_of_business().strftime("%Y-%m-%dT%H:%M"),
@@ -80,12 +94,14 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
         problem = _("Scan at least one carrier.")
     elif len(ids) != len(codes):
         problem = _("The page sent an incomplete handover; reload the page.")
-    elif action in NEEDS_RECEIVER and not post.get("counterpart", "").strip():
-        problem = _("Scan the receiver's badge before confirming.")
     if problem:
         return _banner(request, ok=False, headline=problem, rows=[], keep=codes)
+    wanted = needs(Action(action))
+    if wanted.receiver == "required" and not post.get("counterpart", "").strip():
+        problem = _("Scan the receiver's badge before confirming.")
+        return _banner(request, ok=False, headline=problem, rows=[], keep=codes)
 
-    due = parse_local(post.get("due_at", "")) if action in TAKES_DUE else None
+    due = parse_local(post.get("due_at", "")) if wanted.due else None
     scans = []
     try:
         for code, raw_id in zip(codes, ids, strict=True):
@@ -124,6 +140,9 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
     names = dict(Person.objects.filter(code__in=badge_codes).values_list("code", "name"))
     rows = []
     keep = []
+    # A badge a refusal names (a receiver not cleared, outside the scope, inactive) leaves its
+    # slot, so the next badge scanned takes that slot rather than landing beside it.
+    drop: set[str] = set()
     for code, result in zip(codes, results, strict=True):
         carrier = carriers.get(code)
         row = {
@@ -136,6 +155,9 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
             err = result.error
             row["reason"] = words.reason(err.code, err.details, err.message, names)
             row["code_word"] = err.code
+            named = str(err.details.get("person", "")).upper()
+            if named and named in badge_codes:
+                drop.add(named)
             keep.append(code)
         rows.append(row)
     ok = not keep
@@ -159,16 +181,28 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
             "n": len(keep),
             "total": len(codes),
         }
-    return _banner(request, ok=ok, headline=headline, rows=rows, keep=keep)
+    return _banner(request, ok=ok, headline=headline, rows=rows, keep=keep, drop=drop)
 
 
 def _banner(
-    request: HttpRequest, *, ok: bool, headline: str, rows: list[dict], keep: list[str]
+    request: HttpRequest,
+    *,
+    ok: bool,
+    headline: str,
+    rows: list[dict],
+    keep: list[str],
+    drop: set[str] | None = None,
 ) -> HttpResponse:
     return render(
         request,
         "desk/_banner.html",
-        {"ok": ok, "headline": headline, "rows": rows, "keep": " ".join(keep)},
+        {
+            "ok": ok,
+            "headline": headline,
+            "rows": rows,
+            "keep": " ".join(keep),
+            "drop": " ".join(sorted(drop or ())),
+        },
     )
 
 
@@ -182,3 +216,16 @@ def badge(request: HttpRequest, code: str) -> HttpResponse:
         .first()
     )
     return HttpResponse(name or "?", content_type="text/plain; charset=utf-8")
+
+
+@roles_required("clerk")
+@require_http_methods(["GET"])
+def carrier_level(request: HttpRequest, code: str) -> HttpResponse:
+    """The level of a scanned carrier, which its label shows anyway, so the page knows
+    whether the lifecycle asks for an escort before the clerk confirms."""
+    level = (
+        Carrier.objects.filter(code=carrier_code_shown(code.strip().upper()))
+        .values_list("level", flat=True)
+        .first()
+    )
+    return JsonResponse({"level": level or ""})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from backend.registry.states import RANK, clearance_covers
+
 
 class Level(models.TextChoices):
     TOP_SECRET = "top_secret", "绝密"
@@ -51,14 +53,21 @@ class LocationKind(models.TextChoices):
     OFFICE = "office", "办公室"
 
 
-# Higher rank = more secret. Clearance "none" ranks below every level.
-RANK = {"none": 0, "confidential": 1, "secret": 2, "top_secret": 3}
-
 # Reg Art. 19-24 and 定密管理暂行规定: with no period stated, 30/20/10 years by level.
 DEFAULT_PERIOD_YEARS = {"top_secret": 30, "secret": 20, "confidential": 10}
 
 LEVEL_ZH = {"top_secret": "绝密", "secret": "机密", "confidential": "秘密"}
 
 
-def clearance_covers(clearance: str, level: str) -> bool:
-    return RANK[clearance] >= RANK[level]
+__all__ = [
+    "DEFAULT_PERIOD_YEARS",
+    "LEVEL_ZH",
+    "RANK",
+    "Clearance",
+    "Form",
+    "Grade",
+    "Level",
+    "LocationKind",
+    "Role",
+    "clearance_covers",
+]

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from backend.registry.levels import Clearance, Form, Grade, Level, LocationKind
 from backend.registry.marking import Period, marking
+from backend.registry.states import State
 
 
 class Person(models.Model):
@@ -109,19 +110,21 @@ class Token(models.Model):
         return f"token {self.prefix}"
 
 
-class Status(models.TextChoices):
-    DRAFT = "draft", "拟定"
-    # 先行采取保密措施: the unit lacks the authority and referred the decision upward; the
-    # carrier is protected as the proposed level until the superior decides.
-    REFERRED = "referred", "报请定密"
-    REGISTERED = "registered", "已登记"
-    IN_STORAGE = "in_storage", "保存"
-    IN_USE = "in_use", "借阅"
-    IN_TRANSIT = "in_transit", "传递"
-    IN_REPAIR = "in_repair", "维修"
-    PENDING_DESTRUCTION = "pending_destruction", "待销毁"
-    DESTROYED = "destroyed", "已销毁"
-    LOST = "lost", "遗失"
+# The states themselves are registry.states.State (the lifecycle's, without Django); this
+# only adds the Chinese label each has on pages and registers.
+STATUS_ZH = {
+    State.DRAFT: "拟定",
+    State.REFERRED: "报请定密",
+    State.REGISTERED: "已登记",
+    State.IN_STORAGE: "保存",
+    State.IN_USE: "借阅",
+    State.IN_TRANSIT: "传递",
+    State.IN_REPAIR: "维修",
+    State.PENDING_DESTRUCTION: "待销毁",
+    State.DESTROYED: "已销毁",
+    State.LOST: "遗失",
+}
+Status = models.TextChoices("Status", [(s.name, (s.value, STATUS_ZH[s])) for s in State])
 
 
 class Carrier(models.Model):

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from backend.custody.lifecycle import (
+    TABLE,
     Action,
     CarrierView,
     Deadline,
+    Decision,
     Move,
     PersonView,
     Refusal,
     State,
     Transition,
+    Verdict,
     decide,
+    decisions_open,
+    judge,
+    may_propose,
+    needs,
 )
+from backend.registry.states import Round
 
 A, S = Action, State
+ROOT = Path(__file__).resolve().parents[2]
 # A draft is not a carrier of the ledger yet; a referred one (先行采取保密措施) is protected
 # as its proposed level: it may be sighted and reported lost, but not handed over or moved.
 ALL_BUT_DESTROYED = {s for s in State if s not in {S.DESTROYED, S.DRAFT}}
@@ -260,3 +272,116 @@ def test_no_sequence_of_actions_leaves_destroyed(
                 destroy_requested_by=result.destroy_requested_by,
                 witnesses=result.witnesses,
             )
+
+
+# --- what a scan needs: the desk's page data comes from here ---------------------------
+
+# Written out from the rules (who receives, which deadline the clerk states, Reg Art. 29),
+# independently of the guards the implementation reads them from.
+NEEDS: dict[Action, tuple[str, bool, set[str]]] = {
+    A.CHECKOUT: ("required", True, set()),
+    A.RETURN: ("none", False, set()),
+    A.TRANSFER: ("required", False, {"top_secret"}),
+    A.DISPATCH: ("none", True, {"top_secret"}),
+    A.RECEIVE: ("optional", False, set()),
+    A.STORE: ("none", False, set()),
+    A.REPAIR_OUT: ("none", True, set()),
+    A.REPAIR_IN: ("none", False, set()),
+    A.INVENTORY: ("none", False, set()),
+}
+
+
+@pytest.mark.parametrize("action", list(NEEDS))
+def test_each_action_says_what_its_scan_needs(action: Action) -> None:
+    got = needs(action)
+    assert (got.receiver, got.due, set(got.escort_levels)) == NEEDS[action]
+    assert got.sources == TABLE[action].sources
+
+
+@pytest.mark.parametrize("action", [A.TRANSFER, A.DISPATCH])
+def test_the_escort_levels_are_exactly_the_levels_the_escort_guard_refuses(
+    action: Action,
+) -> None:
+    for level in ("confidential", "secret", "top_secret"):
+        alone = Move(action=action, actor=ACTOR, counterpart=OTHER, location="L-DESK")
+        refused = decide(carrier(S.IN_STORAGE, level=level), alone)
+        asked = level in needs(action).escort_levels
+        assert asked == (isinstance(refused, Refusal) and refused.code == "invalid_transition")
+
+
+# --- the 定密 rows -----------------------------------------------------------------------
+
+Rd, D = Round, Decision
+# CONTRACT.md "Classification steps" and 定密管理暂行规定 Art. 12-20, written out: the round
+# states each decision is taken from, the round state it leaves, and how it moves a draft,
+# a referred carrier and a classified one.
+DECISIONS: dict[Decision, tuple[set[Round], Round, dict[State, State]]] = {
+    D.REVIEW: ({Rd.PROPOSED}, Rd.REVIEWED, {}),
+    D.REFER: ({Rd.PROPOSED, Rd.REVIEWED}, Rd.REFERRED, {S.DRAFT: S.REFERRED}),
+    D.REJECT: ({Rd.REVIEWED, Rd.REFERRED}, Rd.REJECTED, {S.REFERRED: S.DRAFT}),
+    D.APPROVE: (
+        {Rd.REVIEWED, Rd.REFERRED},
+        Rd.APPROVED,
+        {S.DRAFT: S.REGISTERED, S.REFERRED: S.REGISTERED},
+    ),
+    D.AMEND: (
+        {Rd.REVIEWED, Rd.REFERRED},
+        Rd.AMENDED,
+        {S.DRAFT: S.REGISTERED, S.REFERRED: S.REGISTERED},
+    ),
+}
+
+
+@pytest.mark.parametrize("decision", list(Decision))
+@pytest.mark.parametrize("round_state", list(Round))
+@pytest.mark.parametrize("status", list(State))
+def test_every_decision_round_and_state_follows_the_procedure(
+    decision: Decision, round_state: Round, status: State
+) -> None:
+    rounds, round_to, moves = DECISIONS[decision]
+    got = judge(decision=decision, round_state=round_state, status=status, kind="initial")
+    if round_state not in rounds:
+        assert isinstance(got, Refusal) and got.code == "invalid_transition"
+        return
+    assert isinstance(got, Verdict)
+    assert (got.round_to, got.status) == (round_to, moves.get(status, status))
+
+
+def _event(decision: Decision, round_state: Round, kind: str) -> str:
+    got = judge(decision=decision, round_state=round_state, status=S.IN_STORAGE, kind=kind)
+    assert isinstance(got, Verdict)
+    return got.event
+
+
+def test_approving_a_declassification_records_declassify() -> None:
+    assert _event(D.APPROVE, Rd.REVIEWED, "declassify") == "declassify"
+    assert _event(D.AMEND, Rd.REFERRED, "change") == "classify"
+    assert _event(D.REVIEW, Rd.PROPOSED, "declassify") == "review"
+
+
+def test_the_lifecycle_and_its_vocabulary_load_without_django() -> None:
+    code = (
+        "import sys, backend.custody.lifecycle, backend.registry.states; "
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django loaded'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize("status", list(State))
+def test_a_round_is_proposed_only_where_its_kind_applies(status: State) -> None:
+    classified = status not in {S.DRAFT, S.REFERRED, S.DESTROYED}
+    assert may_propose("initial", status) == (status is S.DRAFT)
+    assert may_propose("compilation", status) == (status is S.DRAFT)
+    assert may_propose("change", status) == classified
+    assert may_propose("declassify", status) == classified
+    assert not may_propose("unknown", status)
+
+
+def test_a_page_is_offered_exactly_the_decisions_a_round_admits() -> None:
+    def offered(round_state: Round) -> set[Decision]:
+        return set(decisions_open(round_state=round_state, status=S.DRAFT, kind="initial"))
+
+    assert offered(Rd.PROPOSED) == {D.REVIEW, D.REFER}  # no 不予批准 before review
+    assert offered(Rd.REVIEWED) == {D.APPROVE, D.AMEND, D.REJECT, D.REFER}
+    assert offered(Rd.REFERRED) == {D.APPROVE, D.AMEND, D.REJECT}
+    assert offered(Rd.APPROVED) == offered(Rd.REJECTED) == set()

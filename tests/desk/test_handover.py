@@ -148,3 +148,57 @@ def test_every_desk_action_is_chosen_and_confirmed_from_the_keyboard(
     assert Carrier.objects.get(pk=carrier.pk).status == "in_storage"
     page.keyboard.press("Escape")
     assert page.evaluate("document.activeElement.id") == "scan"
+
+
+def test_the_right_receiver_is_accepted_after_a_clearance_refusal_with_no_escort_slot(
+    sign_in: Any, unit: Any, make_carrier: Any
+) -> None:
+    """Issue 19: the refused receiver leaves the slot; the next badge is the receiver; a 机密
+    carrier never shows the 陪同人（绝密）slot; the desk says what it expects next."""
+    carrier = make_carrier("secret")
+    page = sign_in(unit.clerk)
+    escort_slot = page.locator("#escort-slot")
+    expect = page.locator("#expect")
+    assert "请扫描载体标签" in expect.inner_text()
+    scan_in(page, "1", carrier.code)
+    assert "请扫描接收人胸卡" in expect.inner_text()
+    scan_in(page, unit.low.code, "")  # 秘密 clearance: refused for a 机密 carrier
+    banner = _banner(page)
+    assert banner.get_attribute("data-ok") == "0"
+    assert unit.low.name in banner.inner_text()
+    # The refused receiver has left the slot; the carrier stays; the desk asks for a receiver.
+    assert page.locator("#receiver-view").inner_text() == "—"
+    assert page.evaluate("window.custosDesk.state().counterpart") == ""
+    assert page.locator("#carriers li").count() == 1
+    assert "请扫描接收人胸卡" in expect.inner_text()
+    assert escort_slot.is_hidden()
+    shot(page, "desk-after-refusal.png")
+    scan_in(page, unit.reader.code)
+    page.wait_for_function("document.getElementById('receiver-view').textContent.includes('·')")
+    assert page.locator("#receiver-view").inner_text() == f"{unit.reader.code} · {unit.reader.name}"
+    assert escort_slot.is_hidden()  # never for 机密
+    assert page.evaluate("window.custosDesk.state().escort") == ""
+    page.keyboard.press("Enter")
+    _answers(page, 2)
+    assert page.locator("#banner .banner").get_attribute("data-ok") == "1"
+    carrier.refresh_from_db()
+    assert (carrier.status, carrier.custodian_id) == ("in_use", unit.reader.id)
+    event = CustodyEvent.objects.get(carrier=carrier, action="checkout")
+    assert (event.counterpart_id, event.escort_id) == (unit.reader.id, None)
+
+
+def test_a_top_secret_transfer_asks_for_the_escort_the_lifecycle_requires(
+    sign_in: Any, unit: Any, make_carrier: Any
+) -> None:
+    carrier = make_carrier("top_secret")
+    page = sign_in(unit.clerk)
+    escort_slot = page.locator("#escort-slot")
+    scan_in(page, "3", carrier.code)  # 3 = transfer
+    escort_slot.wait_for(state="visible")  # once the page knows the carrier is 绝密
+    scan_in(page, unit.clerk2.code)
+    assert "陪同人" in page.locator("#expect").inner_text()
+    scan_in(page, unit.approver.code, "")
+    _answers(page, 1)
+    assert page.locator("#banner .banner").get_attribute("data-ok") == "1"
+    event = CustodyEvent.objects.get(carrier=carrier, action="transfer")
+    assert (event.counterpart_id, event.escort_id) == (unit.clerk2.id, unit.approver.id)

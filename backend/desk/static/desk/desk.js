@@ -3,7 +3,11 @@
 
    The handover being assembled lives in sessionStorage: a reload keeps the carriers and
    their scan ids, so confirming again after a reload resends the same ids and the ledger
-   answers "duplicate" instead of recording twice. */
+   answers "duplicate" instead of recording twice.
+
+   What a scan needs (a receiver, a due time, an escort for which levels) is not decided
+   here: the server renders the lifecycle table's answer into #lifecycle-needs and this
+   page only reads it. */
 (function () {
   "use strict";
   var S = window.custosScanner;
@@ -17,6 +21,10 @@
   var radios = Array.prototype.slice.call(form.querySelectorAll("input[name=action]"));
   var locationSelect = document.getElementById("location");
   var due = document.getElementById("due_at");
+  var expect = document.getElementById("expect");
+  var escortSlot = document.getElementById("escort-slot");
+  var rules = JSON.parse(document.getElementById("lifecycle-needs").textContent);
+  var levels = {};  // carrier code → level, asked of the server once per code
   var msg = {};
   document.getElementById("msg").content.querySelectorAll("span").forEach(function (s) {
     msg[s.dataset.k] = s.textContent;
@@ -35,6 +43,28 @@
   function save() { sessionStorage.setItem(KEY, JSON.stringify(state)); }
 
   function actionRadio() { return radios.filter(function (r) { return r.checked; })[0]; }
+  function rule() { var r = actionRadio(); return r ? rules[r.value] || null : null; }
+  // The escort slot exists only while the lifecycle asks for one: an action whose row
+  // names escort levels, with a carrier of such a level in this handover.
+  function wantsEscort() {
+    var x = rule();
+    if (!x || !x.escort.length) return false;
+    return state.carriers.some(function (c) { return x.escort.indexOf(levels[c.code]) >= 0; });
+  }
+  function expectation() {
+    var x = rule();
+    if (!state.carriers.length) return msg.want_carrier;
+    if (x && x.receiver === "required" && !state.counterpart) return msg.want_receiver;
+    if (wantsEscort() && !state.escort) return msg.want_escort;
+    return msg.want_confirm;
+  }
+  function askLevel(code) {
+    if (levels[code] !== undefined) return;
+    levels[code] = "";
+    fetch("/desk/carrier/" + encodeURIComponent(code) + "/", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { level: "" }; })
+      .then(function (d) { levels[code] = d.level; render(); });
+  }
 
   function render() {
     if (state.action) radios.forEach(function (r) { r.checked = r.value === state.action; });
@@ -42,7 +72,13 @@
     var r = actionRadio();
     state.action = r ? r.value : null;
     form.dataset.action = state.action || "";
-    due.disabled = !(r && r.dataset.due === "1");
+    var x = rule();
+    due.disabled = !(x && x.due);
+    var escort = wantsEscort();
+    // Until every carrier's level is known (just after a reload) an escort already scanned stays.
+    var known = state.carriers.every(function (c) { return levels[c.code]; });
+    if (!escort && known) state.escort = "";
+    escortSlot.hidden = !(escort || state.escort);
     list.innerHTML = "";
     hidden.innerHTML = "";
     state.carriers.forEach(function (c) {
@@ -60,6 +96,8 @@
     document.getElementById("escort").value = state.escort;
     showBadge("receiver-view", state.counterpart);
     showBadge("escort-view", state.escort);
+    state.carriers.forEach(function (c) { askLevel(c.code); });
+    expect.textContent = expectation();
     save();
   }
 
@@ -95,7 +133,8 @@
       return;
     }
     var r = actionRadio();
-    if (r && r.dataset.receiver === "1" && !state.counterpart) { local(false, msg.receiver); return; }
+    var x = rule();
+    if (x && x.receiver === "required" && !state.counterpart) { local(false, msg.receiver); return; }
     sentAt = performance.now();
     htmx.trigger(form, "submit");
   }
@@ -115,11 +154,13 @@
         banner.innerHTML = "";
       }
     } else if (kind === "P") {
-      var r = actionRadio();
-      var wantsReceiver = r && (r.dataset.receiver === "1" || r.value === "receive");
-      if (wantsReceiver && !state.counterpart) state.counterpart = text;
-      else if (!state.escort && text !== state.counterpart) state.escort = text;
-      else state.counterpart = text;
+      // The first badge is the receiver (or, where no one receives, the person named with
+      // the scan); a second one is the escort only where the lifecycle asks for one.
+      if (state.counterpart && wantsEscort() && !state.escort && text !== state.counterpart) {
+        state.escort = text;
+      } else {
+        state.counterpart = text;
+      }
     } else if (kind === "L") {
       if (!locationSelect.querySelector('option[value="' + text + '"]')) {
         locationSelect.insertAdjacentHTML("beforeend", '<option value="' + text + '">' + text + "</option>");
@@ -150,6 +191,7 @@
     var div = banner.querySelector(".banner");
     var ok = div && div.dataset.ok === "1";
     var keep = div && div.dataset.keep ? div.dataset.keep.split(" ") : [];
+    var drop = div && div.dataset.drop ? div.dataset.drop.split(" ") : [];
     if (ok) {
       lastOkAt = Date.now();
       state.carriers = []; state.counterpart = ""; state.escort = "";
@@ -157,6 +199,9 @@
       // Keep what was refused, with fresh ids, so the clerk can fix it and confirm again.
       state.carriers = state.carriers.filter(function (c) { return keep.indexOf(c.code) >= 0; })
         .map(function (c) { return { code: c.code, id: S.uuid4() }; });
+      // A badge the refusal named leaves its slot: the next badge scanned takes its place.
+      if (drop.indexOf(state.counterpart) >= 0) state.counterpart = "";
+      if (drop.indexOf(state.escort) >= 0) state.escort = "";
     }
     render();
     S.beep(ok);
