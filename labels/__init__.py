@@ -51,9 +51,9 @@ Example::
 
 from __future__ import annotations
 
-from labels import raster, vector, zpl
+from labels import layout, raster, small, vector, zpl
 from labels.barcode import BarcodeError
-from labels.layout import DPIS, SIZES, check_dpi, compose, size_mm
+from labels.layout import DPIS, Label, check_dpi, compose, size_mm
 from labels.sheet import LAYOUTS, sheet
 from labels.spec import LabelError, LabelKind, LabelSpec
 
@@ -66,6 +66,9 @@ MEDIA_TYPES = {
     "zpl": "text/plain; charset=us-ascii",
 }
 FORMATS = tuple(MEDIA_TYPES)
+#: Every label size: the Code 128 rolls, badge and plate, then the small DataMatrix labels.
+SIZES: dict[str, tuple[float, float]] = {**layout.SIZES, **small.SIZES}
+SMALL_SIZES = tuple(small.SIZES)
 
 __all__ = [
     "DPIS",
@@ -73,22 +76,45 @@ __all__ = [
     "LAYOUTS",
     "MEDIA_TYPES",
     "SIZES",
+    "SMALL_SIZES",
     "BarcodeError",
     "LabelError",
     "LabelKind",
     "LabelSpec",
+    "compose_label",
     "render",
     "sheet",
 ]
 
 
-def render(spec: LabelSpec, fmt: str = "png", *, dpi: int = 300, size: str | None = None) -> bytes:
+def compose_label(
+    spec: LabelSpec, *, dpi: int = 300, size: str | None = None, matrix: bool = False
+) -> Label:
+    """The laid-out label :func:`render` draws: a small size is a DataMatrix label; any
+    other carries a DataMatrix beside its Code 128 when ``matrix`` is true."""
+    check_dpi(dpi)
+    if size in small.SIZES:
+        return small.compose(spec, size, dpi)
+    try:
+        width, height = size_mm(size, spec.kind)
+    except LabelError:
+        known = ", ".join(SIZES)
+        raise LabelError(f"Unknown label size {size!r}; known sizes: {known}.") from None
+    return compose(spec, width, height, dpi, with_matrix=matrix)
+
+
+def render(
+    spec: LabelSpec,
+    fmt: str = "png",
+    *,
+    dpi: int = 300,
+    size: str | None = None,
+    matrix: bool = False,
+) -> bytes:
     """One label as ``fmt`` bytes; see the module docstring."""
     if fmt not in MEDIA_TYPES:
         raise LabelError(f"Unknown label format {fmt!r}; use one of {', '.join(FORMATS)}.")
-    check_dpi(dpi)
-    width, height = size_mm(size, spec.kind)
-    label = compose(spec, width, height, dpi)
+    label = compose_label(spec, dpi=dpi, size=size, matrix=matrix)
     if fmt == "png":
         return raster.png(label)
     if fmt == "svg":

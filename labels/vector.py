@@ -19,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from labels import fonts
 from labels.layout import Bars, Label, Text
+from labels.matrix import Matrix
 
 PT_PER_MM = 72 / 25.4
 
@@ -72,6 +73,14 @@ class PdfDocument:
                     ops.append(
                         f"{_num(x)} {_num(y)} {_num(run * item.module * PT_PER_MM)} {height} re"
                     )
+                ops.append("f")
+            elif isinstance(item, Matrix):
+                m = item.module * PT_PER_MM
+                for row, runs in enumerate(item.symbol.runs):
+                    y = (h - top - item.y - (row + 1) * item.module) * PT_PER_MM
+                    for start, run in runs:
+                        x = (left + item.x + start * item.module) * PT_PER_MM
+                        ops.append(f"{_num(x)} {_num(y)} {_num(run * m)} {_num(m)} re")
                 ops.append("f")
             else:
                 self._flush(ops)
@@ -152,6 +161,18 @@ def svg(label: Label) -> bytes:
                 f" aria-label={quoteattr(item.text)}/>"
             )
             continue
+        if isinstance(item, Matrix):
+            d = " ".join(
+                f"M{_num(item.x + start * item.module)} {_num(item.y + row * item.module)}"
+                f"h{_num(run * item.module)}v{_num(item.module)}h{_num(-run * item.module)}z"
+                for row, runs in enumerate(item.symbol.runs)
+                for start, run in runs
+            )
+            body.append(
+                f'<path class="matrix" d="{d}" shape-rendering="crispEdges"'
+                f" aria-label={quoteattr(item.text)}/>"
+            )
+            continue
         k = item.size / 1000
         uses = []
         pen = 0.0
@@ -169,7 +190,7 @@ def svg(label: Label) -> bytes:
         for (ch, weight), ref in glyphs.items()
     )
     w, h = _num(label.width), _num(label.height)
-    code = escape(label.bars.text)
+    code = escape(label.code)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
