@@ -14,11 +14,15 @@ die-cut edge adds more.
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import zxingcpp
+from PIL import Image
 
 QUIET_MODULES = 1
+_DARK = re.compile(rb"[\x00-\x7f]+")
 
 
 class MatrixError(ValueError):
@@ -28,13 +32,24 @@ class MatrixError(ValueError):
 @dataclass(frozen=True, slots=True)
 class MatrixSymbol:
     """One DataMatrix symbol without its quiet zone: ``pixels`` is one byte a module, row
-    by row (0 dark, 255 light), ``runs`` the dark runs (first module, length) of each row."""
+    by row (0 dark, 255 light)."""
 
     text: str
     columns: int
     rows: int
     pixels: bytes
-    runs: tuple[tuple[tuple[int, int], ...], ...]
+    bits: bytes  # the same, packed as a mode "1" image: 8 modules a byte, 1 light
+
+    def runs(self) -> Iterator[tuple[int, int, int]]:
+        """The dark runs as (row, first module, length), for the vector outputs; the raster
+        output enlarges ``bits`` instead. One regex pass over all rows, with a light byte
+        between rows so that no run crosses one: a sheet draws a thousand symbols."""
+        w = self.columns
+        rows = b"\xff".join(self.pixels[i : i + w] for i in range(0, len(self.pixels), w))
+        stride = w + 1
+        for match in _DARK.finditer(rows):
+            row, start = divmod(match.start(), stride)
+            yield row, start, match.end() - match.start()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -56,22 +71,8 @@ def encode(text: str) -> MatrixSymbol:
     image = symbol.to_image(scale=1, add_quiet_zones=False)
     rows, columns = image.shape[0], image.shape[1]
     pixels = bytes(memoryview(image))
-    runs = tuple(_runs(pixels[r * columns : (r + 1) * columns]) for r in range(rows))
-    return MatrixSymbol(text=text, columns=columns, rows=rows, pixels=pixels, runs=runs)
-
-
-def _runs(row: bytes) -> tuple[tuple[int, int], ...]:
-    out = []
-    start = None
-    for i, value in enumerate(row):
-        if value < 128 and start is None:
-            start = i
-        elif value >= 128 and start is not None:
-            out.append((start, i - start))
-            start = None
-    if start is not None:
-        out.append((start, len(row) - start))
-    return tuple(out)
+    bits = Image.frombytes("L", (columns, rows), pixels).convert("1", dither=Image.Dither.NONE)
+    return MatrixSymbol(text=text, columns=columns, rows=rows, pixels=pixels, bits=bits.tobytes())
 
 
 @dataclass(frozen=True, slots=True)

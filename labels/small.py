@@ -16,6 +16,7 @@ the rim.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -71,16 +72,18 @@ def _line_height(size: float) -> float:
     return size * (m.ascender - m.descender) * 1.05
 
 
-def _marking_lines(marking: str, width: float, size: float) -> tuple[list[str], float]:
-    """The marking on one line as large as fits from ``size``, or on two; never shortened."""
+@functools.lru_cache(maxsize=1024)
+def _marking_lines(marking: str, width: float, size: float) -> tuple[tuple[str, ...], float]:
+    """The marking on one line as large as fits from ``size``, or on two; never shortened.
+    Cached: a print run repeats a handful of markings on one label size."""
     marking = fonts.printable(marking.strip())
     natural = text.width(marking, 1.0, fonts.BOLD)
     if natural * MIN_MARKING_MM <= width:
-        return [marking], min(size, width / natural)
+        return (marking,), min(size, width / natural)
     for try_size in (size, (size + MIN_MARKING_MM) / 2, MIN_MARKING_MM):
         lines = text.wrap(marking, width, try_size, fonts.BOLD, max_lines=3)
         if len(lines) <= 2 and "".join(lines).replace(" ", "") == marking.replace(" ", ""):
-            return lines, try_size
+            return tuple(lines), try_size
     raise LabelError("The marking is too long for this label size; choose a larger size.")
 
 
@@ -97,8 +100,13 @@ def _code_lines(code: str, width: float, size: float) -> tuple[list[str], float]
         half = (len(tail) + 1) // 2
         candidates.append([head, tail[:half], tail[half:]])
     best: tuple[list[str], float] | None = None
+    # Each character measured once: a code's lines are pieces of it.
+    advances = [fonts.advance(ch, CODE_WEIGHT) for ch in code]
     for lines in candidates:
-        natural = max(text.width(line, 1.0, CODE_WEIGHT) for line in lines)
+        natural, at = 0.0, 0
+        for line in lines:
+            natural = max(natural, sum(advances[at : at + len(line)]))
+            at += len(line)
         fitted = min(size, width / natural)
         # A second line costs height: take it only for a clearly larger size.
         if fitted >= MIN_CODE_MM - 1e-9 and (best is None or fitted > best[1] * 1.15):
@@ -121,8 +129,7 @@ def _stack(
     ascender = fonts.metrics().ascender
     y = top
     for content, size, weight in rows:
-        w = text.width(content, size, weight)
-        left = x if align == "left" else x + (width - w) / 2
+        left = x if align == "left" else x + (width - text.width(content, size, weight)) / 2
         items.append(
             Text(x=left, baseline=y + size * ascender, size=size, weight=weight, text=content)
         )

@@ -75,13 +75,12 @@ class PdfDocument:
                     )
                 ops.append("f")
             elif isinstance(item, Matrix):
-                m = item.module * PT_PER_MM
-                for row, runs in enumerate(item.symbol.runs):
-                    y = (h - top - item.y - (row + 1) * item.module) * PT_PER_MM
-                    for start, run in runs:
-                        x = (left + item.x + start * item.module) * PT_PER_MM
-                        ops.append(f"{_num(x)} {_num(y)} {_num(run * m)} {_num(m)} re")
-                ops.append("f")
+                # In module units, y down from the symbol's top edge: whole numbers only,
+                # so a sheet of a thousand symbols formats integers, not coordinates.
+                m = _num(item.module * PT_PER_MM)
+                x = _num((left + item.x) * PT_PER_MM)
+                y = _num((h - top - item.y) * PT_PER_MM)
+                ops.append(f"q {m} 0 0 -{m} {x} {y} cm {_matrix_ops(item)} f Q")
             else:
                 self._flush(ops)
                 self._text(item, left, (h - top - item.baseline))
@@ -121,6 +120,10 @@ class PdfDocument:
             c.endForm()
         c.save()
         return self._out.getvalue()
+
+
+def _matrix_ops(item: Matrix) -> str:
+    return " ".join(f"{start} {row} {run} 1 re" for row, start, run in item.symbol.runs())
 
 
 def _form_name(ch: str, weight: int) -> str:
@@ -165,8 +168,7 @@ def svg(label: Label) -> bytes:
             d = " ".join(
                 f"M{_num(item.x + start * item.module)} {_num(item.y + row * item.module)}"
                 f"h{_num(run * item.module)}v{_num(item.module)}h{_num(-run * item.module)}z"
-                for row, runs in enumerate(item.symbol.runs)
-                for start, run in runs
+                for row, start, run in item.symbol.runs()
             )
             body.append(
                 f'<path class="matrix" d="{d}" shape-rendering="crispEdges"'

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import random
+import subprocess
+from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -18,6 +20,7 @@ from PIL import Image, ImageFilter
 
 import labels
 from labels import LabelSpec, raster, small, zpl
+from labels.sheet import grid as sheet_grid
 from labels.codes import ALPHABET, check_character
 from labels.layout import MM_PER_INCH, Label, compose
 from labels.matrix import Matrix
@@ -171,3 +174,34 @@ def test_every_format_renders_every_small_size(size: str, fmt: str) -> None:
         assert _read(image.convert("L")) == [CODES[1]]
     else:
         assert _read(Image.open(io.BytesIO(body)).convert("L")) == [CODES[1]]
+
+
+@pytest.mark.parametrize("layout", ["a4-20x10", "a4-30x20", "a4-disc40"])
+def test_a_sheet_of_small_labels_is_vector_and_every_cell_scans_from_the_printed_page(
+    layout: str, tmp_path: Path
+) -> None:
+    grid = sheet_grid(layout)
+    codes = CODES[: grid.per_page + 3]  # a second page, started
+    pdf = labels.sheet([_spec(i, c) for i, c in enumerate(codes)], layout, start=2)
+    (tmp_path / "sheet.pdf").write_bytes(pdf)
+    # No embedded image: the symbols are drawn as rectangles.
+    assert b"/Subtype /Image" not in pdf
+    dpi = 300
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-gray", "-png", "sheet.pdf", "page"],
+        cwd=tmp_path,
+        check=True,
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == 2
+    found = []
+    for number, path in enumerate(pages):
+        page = Image.open(path)
+        first = 2 if number == 0 else 0
+        for index in range(first, grid.per_page):
+            left, top = grid.origin(index)
+            box = [round(v / MM_PER_INCH * dpi) for v in (left, top)]
+            box += [box[0] + round(grid.cell[0] / MM_PER_INCH * dpi)]
+            box += [box[1] + round(grid.cell[1] / MM_PER_INCH * dpi)]
+            found += _read(page.crop(tuple(box)))
+    assert found == codes
