@@ -20,10 +20,10 @@ from PIL import Image, ImageFilter
 
 import labels
 from labels import LabelSpec, raster, small, zpl
-from labels.sheet import grid as sheet_grid
 from labels.codes import ALPHABET, check_character
 from labels.layout import MM_PER_INCH, Label, compose
 from labels.matrix import Matrix
+from labels.sheet import grid as sheet_grid
 
 DATAMATRIX = zxingcpp.BarcodeFormat.DataMatrix
 CODE128 = zxingcpp.BarcodeFormat.Code128
