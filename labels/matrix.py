@@ -21,11 +21,13 @@ from dataclasses import dataclass
 import zxingcpp
 from PIL import Image
 
+from labels.spec import LabelError
+
 QUIET_MODULES = 1
 _DARK = re.compile(rb"[\x00-\x7f]+")
 
 
-class MatrixError(ValueError):
+class MatrixError(LabelError):
     """Text that cannot be (or was not) encoded faithfully as a DataMatrix."""
 
 
