@@ -53,6 +53,7 @@ CODE_WEIGHT = 500
 # thermal head; the code is printed no smaller, split at its hyphen rather than shrunk.
 MIN_CODE_MM = 1.3
 MIN_MARKING_MM = 1.5
+COMFORTABLE_CODE_MM = 1.6
 
 
 def compose(spec: LabelSpec, size: str, dpi: int) -> Label:
@@ -88,9 +89,9 @@ def _marking_lines(marking: str, width: float, size: float) -> tuple[tuple[str, 
 
 
 def _code_lines(code: str, width: float, size: float) -> tuple[list[str], float]:
-    """The code on one line, or split after its last hyphen (and its body in two) when that
-    prints it clearly larger, at the largest size ≤ ``size`` that fits ``width``; refused
-    below :data:`MIN_CODE_MM`."""
+    """The code on as few lines as print it at least :data:`COMFORTABLE_CODE_MM` (split
+    after its last hyphen, then its body in two), else on the lines that print it largest,
+    at the largest size ≤ ``size`` that fits ``width``; refused below :data:`MIN_CODE_MM`."""
     candidates = [[code]]
     if "-" in code[1:-1]:
         cut = code.rindex("-", 0, len(code) - 1) + 1
@@ -108,9 +109,11 @@ def _code_lines(code: str, width: float, size: float) -> tuple[list[str], float]
             natural = max(natural, sum(advances[at : at + len(line)]))
             at += len(line)
         fitted = min(size, width / natural)
-        # A second line costs height: take it only for a clearly larger size.
-        if fitted >= MIN_CODE_MM - 1e-9 and (best is None or fitted > best[1] * 1.15):
+        if fitted >= MIN_CODE_MM - 1e-9 and (best is None or fitted > best[1]):
             best = (lines, fitted)
+        # Fewer lines read better: stop at the first that prints comfortably large.
+        if fitted >= COMFORTABLE_CODE_MM:
+            break
     if best is None:
         raise LabelError(f"The code {code} is too long for this label size; choose a larger size.")
     return best
