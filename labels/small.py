@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from labels import fonts, text
 from labels.layout import EDGE_MM, Label, Text, check_dpi, place_matrix
 from labels.matrix import Matrix
-from labels.spec import LabelError, LabelSpec
+from labels.spec import LabelError, LabelKind, LabelSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,9 @@ COMFORTABLE_CODE_MM = 1.6
 def compose(spec: LabelSpec, size: str, dpi: int) -> Label:
     """Lay out ``spec`` on the small label ``size`` for a ``dpi`` printer."""
     check_dpi(dpi)
+    if spec.kind is not LabelKind.CARRIER:
+        # A badge or plate has room for its Code 128 and its name; these sizes have not.
+        raise LabelError(f"The {size} label is for carriers; badges and plates have their own.")
     if size == "20x10":
         return _usb(spec, dpi)
     if size == "30x20":

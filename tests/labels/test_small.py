@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 import labels
 from labels import LabelSpec, raster, small, zpl
@@ -205,3 +205,37 @@ def test_a_sheet_of_small_labels_is_vector_and_every_cell_scans_from_the_printed
             box += [box[1] + round(grid.cell[1] / MM_PER_INCH * dpi)]
             found += _read(page.crop(tuple(box)))
     assert found == codes
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PICTURES = {
+    # file under docs/: (size, dpi, matrix)
+    "label-usb-20x10-600dpi.png": ("20x10", 600, False),
+    "label-tag-30x20-600dpi.png": ("30x20", 600, False),
+    "label-disc40-600dpi.png": ("disc40", 600, False),
+    "label-carrier-50x30-both-300dpi.png": ("50x30", 300, True),
+}
+
+
+@pytest.mark.parametrize("name", list(PICTURES))
+def test_the_docs_pictures_are_the_labels_as_rendered_and_scan(name: str) -> None:
+    """Writes the pictures README.md and docs/labels.md show (overwritten on every run)."""
+    size, dpi, with_matrix = PICTURES[name]
+    spec = LabelSpec(
+        code="CXZ-7K2M9Q4TG", marking="机密★10年", copy_no=2, copies_total=5, unit="某某局机要室"
+    )
+    png = labels.render(spec, "png", dpi=dpi, size=size, matrix=with_matrix)
+    image = Image.open(io.BytesIO(png)).convert("L")
+    assert _read(image) == ["CXZ-7K2M9Q4TG"]
+    if size in small.DISCS:
+        # Only the picture shows the die-cut ring and hole, in grey; the label has none.
+        disc = small.DISCS[size]
+        image = image.convert("RGB")
+        draw = ImageDraw.Draw(image)
+        px = dpi / MM_PER_INCH
+        c = disc.outer / 2 * px
+        for radius in (disc.outer / 2, disc.hole / 2):
+            r = radius * px
+            draw.ellipse((c - r, c - r, c + r, c + r), outline=(150, 150, 150), width=3)
+    DOCS.mkdir(exist_ok=True)
+    image.save(DOCS / name, dpi=(dpi, dpi))
