@@ -83,9 +83,11 @@ def sheet(
     start: int = 0,
     crop_marks: bool = False,
     dpi: int = 600,
+    matrix: bool = False,
 ) -> bytes:
     """A PDF of A4 pages holding ``specs`` in ``layout``'s cells, skipping the first
-    ``start`` cells of the first page (a partly used sheet); see :mod:`labels`."""
+    ``start`` cells of the first page (a partly used sheet); see :mod:`labels`.
+    ``matrix`` adds a DataMatrix beside each Code 128 (the small layouts have one anyway)."""
     g = grid(layout)
     check_dpi(dpi)
     specs = list(specs)
@@ -110,7 +112,7 @@ def sheet(
         if g.small is not None:
             label = small.compose(spec, g.small, dpi)
         else:
-            label = compose(spec, g.cell[0], g.cell[1], dpi, pad=g.pad)
+            label = compose(spec, g.cell[0], g.cell[1], dpi, pad=g.pad, with_matrix=matrix)
         doc.draw(label, left, top)
         index += 1
     return doc.finish()

@@ -135,6 +135,7 @@ class SheetIn(Schema):
     )
     start: int = Field(default=0, ge=0, le=1000)
     crop_marks: bool = False
+    matrix: bool = Field(default=False, description="A DataMatrix beside each Code 128.")
 
 
 @router.post(
@@ -156,6 +157,7 @@ def labels_sheet(request: HttpRequest, body: SheetIn) -> HttpResponse:
         layout=body.layout,
         start=body.start,
         crop_marks=body.crop_marks,
+        matrix=body.matrix,
     )
     return _bytes(pdf, "pdf", "labels")
 

@@ -199,6 +199,7 @@ def labels_sheet(
     layout: str = "a4-3x8",
     start: int = 0,
     crop_marks: bool = False,
+    matrix: bool = False,
 ) -> bytes:
     """An A4 PDF of labels for carriers (C…), badges (P…) and plates (L…), in the given order.
 
@@ -253,7 +254,7 @@ def labels_sheet(
         else:
             specs.append(_plate_spec(found))
     try:
-        return labels.sheet(specs, layout, start=start, crop_marks=crop_marks)
+        return labels.sheet(specs, layout, start=start, crop_marks=crop_marks, matrix=matrix)
     except labels.LabelError as exc:
         raise label_error(exc) from None
 

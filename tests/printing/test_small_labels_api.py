@@ -80,3 +80,27 @@ def test_the_openapi_schema_names_every_size(client: Any) -> None:
     for name in ("50x30", "60x40", "20x10", "30x20", "disc40"):
         assert name in size["description"]
     assert any(p["name"] == "matrix" for p in op["parameters"])
+
+
+def test_a_roll_sheet_with_matrix_true_carries_a_datamatrix_in_every_cell(
+    unit: Any, make_carrier: Any, api_as: Any
+) -> None:
+    carriers = [make_carrier() for _ in range(3)]
+    response = api_as(unit.registrar).post(
+        "/labels/sheet", {"codes": [c.code for c in carriers], "layout": "a4-3x8", "matrix": True}
+    )
+    assert response.status_code == 200, response.content
+    page = pdf_pages(response.content, dpi=300)[0]
+    found = zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormat.DataMatrix)
+    assert sorted(r.text for r in found) == sorted(c.code for c in carriers)
+
+
+def test_a_small_sheet_through_the_api(unit: Any, make_carrier: Any, api_as: Any) -> None:
+    carriers = [make_carrier() for _ in range(2)]
+    response = api_as(unit.registrar).post(
+        "/labels/sheet", {"codes": [c.code for c in carriers], "layout": "a4-20x10", "start": 9}
+    )
+    assert response.status_code == 200, response.content
+    page = pdf_pages(response.content, dpi=300)[0]
+    found = zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormat.DataMatrix)
+    assert sorted(r.text for r in found) == sorted(c.code for c in carriers)
