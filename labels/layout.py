@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from labels import barcode, fonts, text
+from labels import barcode, fonts, matrix, text
+from labels.matrix import Matrix
 from labels.spec import LabelError, LabelKind, LabelSpec
 
 MM_PER_INCH = 25.4
@@ -54,6 +55,14 @@ MIN_BAR_HEIGHT_MM = 5.0
 # text, at any bar height — because a ±0.5 px edge rounding is then ±¼ module.
 RESAMPLED_MIN_DOTS = 2.5
 RESAMPLED_DPI = 203
+# A DataMatrix is read from its module grid, not from edge widths: after the same 300 → 203
+# dpi resampling, 0.6 px blur and turns, modules of 3.4 px (6 dots at 300 dpi) read every
+# code (tests/labels/test_small.py). 2 px is where the grid itself starts to blur away.
+MATRIX_RESAMPLED_MIN_DOTS = 2.0
+# The DataMatrix module: at least 0.25 mm (what desk 2D imagers resolve at arm's length),
+# at most 0.64 mm (bigger only takes room from the text).
+MATRIX_MIN_MODULE_MM = 0.25
+MATRIX_MAX_MODULE_MM = 0.64
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +94,20 @@ class Label:
     width: float
     height: float
     dpi: int
-    items: tuple[Bars | Text, ...]
+    items: tuple[Bars | Matrix | Text, ...]
 
     @property
     def bars(self) -> Bars:
         return next(item for item in self.items if isinstance(item, Bars))
+
+    @property
+    def matrix(self) -> Matrix | None:
+        return next((item for item in self.items if isinstance(item, Matrix)), None)
+
+    @property
+    def code(self) -> str:
+        """The text the label's symbols carry."""
+        return next(item.text for item in self.items if isinstance(item, Bars | Matrix))
 
     @property
     def texts(self) -> tuple[Text, ...]:
@@ -99,6 +117,19 @@ class Label:
     def survives_resampling(self) -> bool:
         """Whether the bars still read if this label is printed on a 203 dpi head at another
         dpi than it was drawn for. A label drawn at 203 dpi is never resampled there."""
+        if self.dpi == RESAMPLED_DPI:
+            return True
+        scale = RESAMPLED_DPI / MM_PER_INCH
+        for item in self.items:
+            if isinstance(item, Bars) and item.module * scale >= RESAMPLED_MIN_DOTS - 1e-9:
+                return True
+            if isinstance(item, Matrix) and item.module * scale >= MATRIX_RESAMPLED_MIN_DOTS:
+                return True
+        return False
+
+    @property
+    def bars_survive_resampling(self) -> bool:
+        """Whether the Code 128 alone would, whatever DataMatrix stands beside it."""
         if self.dpi == RESAMPLED_DPI:
             return True
         return self.bars.module / MM_PER_INCH * RESAMPLED_DPI >= RESAMPLED_MIN_DOTS - 1e-9
@@ -131,7 +162,13 @@ class _Row:
 
 
 def compose(
-    spec: LabelSpec, width: float, height: float, dpi: int, *, pad: float | None = None
+    spec: LabelSpec,
+    width: float,
+    height: float,
+    dpi: int,
+    *,
+    pad: float | None = None,
+    with_matrix: bool = False,
 ) -> Label:
     """Lay out ``spec`` on a ``width`` × ``height`` mm label for a ``dpi`` printer.
 
@@ -144,6 +181,10 @@ def compose(
     3. Size the barcode: the widest whole-dot module that fits with its quiet zones.
     4. Give the barcode the height left over; drop the title's lines if that is too little,
        and refuse the label if it still is.
+
+    ``with_matrix`` adds a DataMatrix of the same code in the top right corner, beside the
+    rows above the bars, for desks with a 2D imager: it still reads when the Code 128 of a
+    long code would not survive a driver's resampling.
     """
     check_dpi(dpi)
     dot = MM_PER_INCH / dpi
@@ -166,6 +207,11 @@ def compose(
         )
 
     head, title, foot = _rows(spec, inner, big, small)
+    corner: Matrix | None = None
+    if with_matrix:
+        corner = place_matrix(spec.code, width - pad, pad, height * 0.4, dpi, align="right")
+        # The rows above the bars make room for the symbol; the rows below keep the width.
+        head, title, _ = _rows(spec, inner - corner.side - small * 0.5, big, small)
     code_size = min(small * 1.05, (symbol.width + 2 * QUIET_MODULES) * module / 9)
     code_text, code_size = text.fit(spec.code, inner, code_size, 500, min_size=small * 0.8)
     code_row = _Row([(code_text, code_size, 500, "center")])
@@ -177,6 +223,8 @@ def compose(
     foot_top = height - pad - sum(_row_height(r) for r in foot)
     while True:
         top = pad + sum(_row_height(r) for r in head + title)
+        if corner is not None:
+            top = max(top, pad + corner.side)
         bar_top = top + gap
         bar_bottom = foot_top - _row_height(code_row) - gap * 0.5
         if bar_bottom - bar_top >= min_bars or not title:
@@ -191,10 +239,13 @@ def compose(
         spare = bar_bottom - bar_top - max_bars
         bar_top, bar_bottom = bar_top + spare / 2, bar_bottom - spare / 2
 
-    items: list[Bars | Text] = []
+    items: list[Bars | Matrix | Text] = []
     y = pad
+    head_inner = inner if corner is None else inner - corner.side - small * 0.5
     for row in head + title:
-        y = _place_row(items, row, y, pad, inner)
+        y = _place_row(items, row, y, pad, head_inner)
+    if corner is not None:
+        items.append(corner)
     # Snap the symbol to the dot grid: whole-dot left edge, top and height.
     total = (symbol.width + 2 * QUIET_MODULES) * module
     x0 = math.floor((width - total) / 2 / dot) * dot + QUIET_MODULES * module
@@ -207,6 +258,29 @@ def compose(
     for row in foot:
         y = _place_row(items, row, y, pad, inner)
     return Label(width=width, height=height, dpi=dpi, items=tuple(items))
+
+
+def place_matrix(
+    code: str, x: float, y: float, max_side: float, dpi: int, *, align: str = "left"
+) -> Matrix:
+    """A DataMatrix of ``code`` whose quiet zone's top edge is at ``y`` and left (or, with
+    ``align="right"``, right) edge at ``x``, as large as ``max_side`` mm allows with whole-dot
+    modules; everything on the dot grid."""
+    dot = MM_PER_INCH / dpi
+    symbol = matrix.encode(code)
+    span = symbol.columns + 2 * matrix.QUIET_MODULES
+    dots = min(math.floor(max_side / (span * dot) + 1e-9), math.floor(MATRIX_MAX_MODULE_MM / dot))
+    if dots * dot < MATRIX_MIN_MODULE_MM - 1e-9:
+        raise LabelError(
+            f"No room for a DataMatrix of {code} ({symbol.columns}×{symbol.rows} modules)"
+            f" in {max_side:.1f} mm; choose a larger size."
+        )
+    module = dots * dot
+    left = x - span * module if align == "right" else x
+    quiet = matrix.QUIET_MODULES * module
+    x0 = (math.floor(left / dot) if align == "right" else math.ceil(left / dot)) * dot + quiet
+    y0 = math.ceil(y / dot) * dot + quiet
+    return Matrix(x=x0, y=y0, module=module, symbol=symbol)
 
 
 def _module(modules: int, usable: float, dot: float) -> float | None:
@@ -312,7 +386,9 @@ def _row_height(row: _Row) -> float:
     return row.size * (m.ascender - m.descender) * 1.08
 
 
-def _place_row(items: list[Bars | Text], row: _Row, y: float, pad: float, inner: float) -> float:
+def _place_row(
+    items: list[Bars | Matrix | Text], row: _Row, y: float, pad: float, inner: float
+) -> float:
     m = fonts.metrics()
     baseline = y + row.size * m.ascender
     for content, size, weight, align in row.segments:

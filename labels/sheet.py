@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from labels import small
 from labels.layout import check_dpi, compose
 from labels.spec import LabelError, LabelSpec
 from labels.vector import PdfDocument
@@ -25,6 +26,8 @@ class Grid:
     # Blank border inside each cell. 4 mm keeps text and bars out of a laser printer's
     # unprintable margin on the cells that touch the page edge.
     pad: float = 4.0
+    # A small DataMatrix label size (labels.small) whose own layout fills each cell.
+    small: str | None = None
 
     @property
     def per_page(self) -> int:
@@ -48,6 +51,17 @@ LAYOUTS: dict[str, Grid] = {
         cols=2, rows=7, cell=(99.1, 38.1), left=4.65, top=15.15, gap=(2.5, 0.0), pad=3.0
     ),
     "a4-2x5": Grid(cols=2, rows=5, cell=(85.6, 54.0), left=15.4, top=5.5, gap=(8.0, 4.0), pad=3.5),
+    # Small labels, with gaps between cells and a margin a laser printer can print inside:
+    # 192 × 20×10 mm, 78 × 30×20 mm tags, 24 disc-hub rings of 40 mm.
+    "a4-20x10": Grid(
+        cols=8, rows=24, cell=(20.0, 10.0), left=16.25, top=17.0, gap=(2.5, 1.0), small="20x10"
+    ),
+    "a4-30x20": Grid(
+        cols=6, rows=13, cell=(30.0, 20.0), left=10.0, top=9.5, gap=(2.0, 1.5), small="30x20"
+    ),
+    "a4-disc40": Grid(
+        cols=4, rows=6, cell=(40.0, 40.0), left=17.5, top=18.5, gap=(5.0, 4.0), small="disc40"
+    ),
 }
 
 CROP_MARK_MM = 5.0  # length of a crop mark
@@ -69,9 +83,11 @@ def sheet(
     start: int = 0,
     crop_marks: bool = False,
     dpi: int = 600,
+    matrix: bool = False,
 ) -> bytes:
     """A PDF of A4 pages holding ``specs`` in ``layout``'s cells, skipping the first
-    ``start`` cells of the first page (a partly used sheet); see :mod:`labels`."""
+    ``start`` cells of the first page (a partly used sheet); see :mod:`labels`.
+    ``matrix`` adds a DataMatrix beside each Code 128 (the small layouts have one anyway)."""
     g = grid(layout)
     check_dpi(dpi)
     specs = list(specs)
@@ -93,7 +109,11 @@ def sheet(
                 _crop_marks(doc, g)
             index = index if i == 0 else 0
         left, top = g.origin(index)
-        doc.draw(compose(spec, g.cell[0], g.cell[1], dpi, pad=g.pad), left, top)
+        if g.small is not None:
+            label = small.compose(spec, g.small, dpi)
+        else:
+            label = compose(spec, g.cell[0], g.cell[1], dpi, pad=g.pad, with_matrix=matrix)
+        doc.draw(label, left, top)
         index += 1
     return doc.finish()
 

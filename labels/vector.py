@@ -19,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from labels import fonts
 from labels.layout import Bars, Label, Text
+from labels.matrix import Matrix
 
 PT_PER_MM = 72 / 25.4
 
@@ -73,6 +74,13 @@ class PdfDocument:
                         f"{_num(x)} {_num(y)} {_num(run * item.module * PT_PER_MM)} {height} re"
                     )
                 ops.append("f")
+            elif isinstance(item, Matrix):
+                # In module units, y down from the symbol's top edge: whole numbers only,
+                # so a sheet of a thousand symbols formats integers, not coordinates.
+                m = _num(item.module * PT_PER_MM)
+                x = _num((left + item.x) * PT_PER_MM)
+                y = _num((h - top - item.y) * PT_PER_MM)
+                ops.append(f"q {m} 0 0 -{m} {x} {y} cm {_matrix_ops(item)} f Q")
             else:
                 self._flush(ops)
                 self._text(item, left, (h - top - item.baseline))
@@ -114,6 +122,10 @@ class PdfDocument:
         return self._out.getvalue()
 
 
+def _matrix_ops(item: Matrix) -> str:
+    return " ".join(f"{start} {row} {run} 1 re" for row, start, run in item.symbol.runs())
+
+
 def _form_name(ch: str, weight: int) -> str:
     return f"g{weight}u{ord(ch):x}"
 
@@ -152,6 +164,17 @@ def svg(label: Label) -> bytes:
                 f" aria-label={quoteattr(item.text)}/>"
             )
             continue
+        if isinstance(item, Matrix):
+            d = " ".join(
+                f"M{_num(item.x + start * item.module)} {_num(item.y + row * item.module)}"
+                f"h{_num(run * item.module)}v{_num(item.module)}h{_num(-run * item.module)}z"
+                for row, start, run in item.symbol.runs()
+            )
+            body.append(
+                f'<path class="matrix" d="{d}" shape-rendering="crispEdges"'
+                f" aria-label={quoteattr(item.text)}/>"
+            )
+            continue
         k = item.size / 1000
         uses = []
         pen = 0.0
@@ -169,7 +192,7 @@ def svg(label: Label) -> bytes:
         for (ch, weight), ref in glyphs.items()
     )
     w, h = _num(label.width), _num(label.height)
-    code = escape(label.bars.text)
+    code = escape(label.code)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '

@@ -37,6 +37,7 @@ def label_print(request: HttpRequest) -> HttpResponse:
     post = request.POST
     code = post.get("carrier", "").strip().upper()
     reprint = post.get("mode") == "reprint"
+    size = post.get("size", "").strip() or None  # the printer's stock unless chosen
     try:
         if reprint:
             result = printing.label_reprint(
@@ -45,6 +46,7 @@ def label_print(request: HttpRequest) -> HttpResponse:
                 printer=post.get("printer", ""),
                 copies=_copies(post.get("copies", "")),
                 reason=post.get("reason", ""),
+                size=size,
             )
         else:
             result = printing.label_print(
@@ -52,6 +54,7 @@ def label_print(request: HttpRequest) -> HttpResponse:
                 code=code,
                 printer=post.get("printer", ""),
                 copies=_copies(post.get("copies", "")),
+                size=size,
             )
     except ServiceError as exc:
         return render(
@@ -79,6 +82,7 @@ def label_print(request: HttpRequest) -> HttpResponse:
             "carrier": code,
             "label": label.code,
             "voided": result.voided,
+            "size": size or "",
         },
     )
 

@@ -13,6 +13,7 @@ from datetime import date
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from backend.desk import words
@@ -26,6 +27,18 @@ from backend.registry.selectors import carrier_list, person_by_code
 from backend.registry.services import carrier_register
 
 LABEL_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+# The label stock a carrier can wear, for the label page's size choice ("" = the default).
+LABEL_SIZES = {
+    "": gettext_lazy("50×30 mm roll (Code 128)"),
+    "60x40": gettext_lazy("60×40 mm roll (Code 128)"),
+    "20x10": gettext_lazy("20×10 mm: USB drive or disk (DataMatrix)"),
+    "30x20": gettext_lazy("30×20 mm tag: key rings and cables (DataMatrix)"),
+    "disc40": gettext_lazy("Disc hub ring, 40 mm (DataMatrix)"),
+}
+
+
+def _label_size(raw: str | None) -> str:
+    return raw if raw in LABEL_SIZES else ""
 
 
 def _period(kind: str, value: str) -> Period:
@@ -179,6 +192,8 @@ def labels_page(request: HttpRequest) -> HttpResponse:
         "desk/labels.html",
         {
             "q": q,
+            "size": _label_size(request.GET.get("size")),
+            "sizes": LABEL_SIZES,
             "count": count,
             "rows": [
                 {
@@ -210,6 +225,7 @@ def label_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
             code=code,
             fmt=fmt,
             dpi=_int(request.GET.get("dpi", "")) or 300,
+            size=_label_size(request.GET.get("size")) or None,
         )
     except ServiceError as exc:
         return HttpResponse(

@@ -46,9 +46,30 @@ _BINARY = {
 }
 
 
+_SIZES_HELP = (
+    "Label stock. Code 128 rolls: 50x30 (the carrier default), 60x40; badge card 85.6x54;"
+    " plate 100x50. Small DataMatrix labels for carriers: 20x10 (a USB drive or disk: the"
+    " symbol, the code and the marking in at most 20×10 mm), 30x20 (a tag for key rings and"
+    " cables), disc40 (a disc-hub ring label, 40 mm across with a 15 mm hole)."
+)
+
+
 class RenderQuery(Schema):
-    dpi: int = 300
-    size: Text | None = Field(default=None, max_length=16)
+    dpi: int = Field(default=300, description="203, 300 or 600: the printer's own dpi.")
+    size: Text | None = Field(
+        default=None,
+        max_length=16,
+        description=_SIZES_HELP,
+        examples=["50x30", "20x10", "30x20", "disc40"],
+    )
+
+
+class CarrierRenderQuery(RenderQuery):
+    matrix: bool = Field(
+        default=False,
+        description="Also print a DataMatrix beside the Code 128 of a roll label, for desks"
+        " with a 2D imager; it survives a printer driver's resampling where the bars may not.",
+    )
 
 
 def _fmt(fmt: str) -> str:
@@ -71,7 +92,7 @@ def _bytes(body: bytes, fmt: str, name: str) -> HttpResponse:
 
 @router.get("/carriers/{code}/label.{fmt}", response=_ERRORS, openapi_extra=_BINARY)
 def carrier_label(
-    request: HttpRequest, code: str, fmt: str, query: Query[RenderQuery]
+    request: HttpRequest, code: str, fmt: str, query: Query[CarrierRenderQuery]
 ) -> HttpResponse:
     body = selectors.carrier_label(
         principal=principal_of(request),
@@ -79,6 +100,7 @@ def carrier_label(
         fmt=_fmt(fmt),
         dpi=query.dpi,
         size=query.size,
+        matrix=query.matrix,
     )
     return _bytes(body, fmt, code.strip().upper())
 
@@ -105,9 +127,15 @@ def location_plate(
 
 class SheetIn(Schema):
     codes: list[Code] = Field(min_length=1, max_length=selectors.MAX_SHEET)
-    layout: Text = Field(default="a4-3x8", max_length=16)
+    layout: Text = Field(
+        default="a4-3x8",
+        max_length=16,
+        description="a4-3x8, a4-2x7, a4-2x5 (badges); small DataMatrix labels: a4-20x10"
+        " (192 a page), a4-30x20 (78), a4-disc40 (24 disc-hub rings).",
+    )
     start: int = Field(default=0, ge=0, le=1000)
     crop_marks: bool = False
+    matrix: bool = Field(default=False, description="A DataMatrix beside each Code 128.")
 
 
 @router.post(
@@ -129,6 +157,7 @@ def labels_sheet(request: HttpRequest, body: SheetIn) -> HttpResponse:
         layout=body.layout,
         start=body.start,
         crop_marks=body.crop_marks,
+        matrix=body.matrix,
     )
     return _bytes(pdf, "pdf", "labels")
 

@@ -115,22 +115,31 @@ def carrier_spec(*, principal: Principal, carrier: Carrier, label_code: str) -> 
     return _carrier_spec(carrier, label_code, principal, [p.code for p in carrier.scope.all()])
 
 
-def _render(spec: labels.LabelSpec, fmt: str, dpi: int, size: str | None) -> bytes:
+def _render(
+    spec: labels.LabelSpec, fmt: str, dpi: int, size: str | None, matrix: bool = False
+) -> bytes:
     try:
-        return labels.render(spec, fmt, dpi=dpi, size=size)
+        return labels.render(spec, fmt, dpi=dpi, size=size, matrix=matrix)
     except labels.LabelError as exc:
         raise label_error(exc) from None
 
 
 def carrier_label(
-    *, principal: Principal, code: str, fmt: str, dpi: int = 300, size: str | None = None
+    *,
+    principal: Principal,
+    code: str,
+    fmt: str,
+    dpi: int = 300,
+    size: str | None = None,
+    matrix: bool = False,
 ) -> bytes:
-    """The carrier's current label (a reprint's code once it has one), not recorded."""
+    """The carrier's current label (a reprint's code once it has one), not recorded.
+    ``matrix`` adds a DataMatrix beside a roll label's Code 128 (the small sizes are
+    DataMatrix labels anyway)."""
     carrier = carrier_for_label(principal=principal, code=code)
     label_code = current_codes([carrier])[carrier.id]
-    return _render(
-        carrier_spec(principal=principal, carrier=carrier, label_code=label_code), fmt, dpi, size
-    )
+    spec = carrier_spec(principal=principal, carrier=carrier, label_code=label_code)
+    return _render(spec, fmt, dpi, size, matrix)
 
 
 def _badge_spec(person: Person) -> labels.LabelSpec:
@@ -190,6 +199,7 @@ def labels_sheet(
     layout: str = "a4-3x8",
     start: int = 0,
     crop_marks: bool = False,
+    matrix: bool = False,
 ) -> bytes:
     """An A4 PDF of labels for carriers (C…), badges (P…) and plates (L…), in the given order.
 
@@ -244,7 +254,7 @@ def labels_sheet(
         else:
             specs.append(_plate_spec(found))
     try:
-        return labels.sheet(specs, layout, start=start, crop_marks=crop_marks)
+        return labels.sheet(specs, layout, start=start, crop_marks=crop_marks, matrix=matrix)
     except labels.LabelError as exc:
         raise label_error(exc) from None
 

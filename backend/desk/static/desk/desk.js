@@ -140,7 +140,7 @@
   }
 
   function take(raw) {
-    var text = raw.trim().toUpperCase();
+    var text = window.custosCodes.clean(raw);
     if (!text) { confirm(); return; }
     if (/^[1-9]$/.test(text)) { chooseAction(parseInt(text, 10)); return; }
     if (radios.some(function (r) { return r.value.toUpperCase() === text; })) { chooseAction(text.toLowerCase()); return; }

@@ -14,7 +14,7 @@
   input.addEventListener("keydown", function (e) {
     if (e.key !== "Enter") return;
     e.preventDefault();
-    var text = input.value.trim().toUpperCase();
+    var text = window.custosCodes.clean(input.value);
     input.value = "";
     if (!text) {
       if (!carrier) { say(msg.first); return; }

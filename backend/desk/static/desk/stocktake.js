@@ -40,7 +40,7 @@
   }
 
   function take(raw) {
-    var text = raw.trim().toUpperCase();
+    var text = window.custosCodes.clean(raw);
     if (!text) { next(); return; }  // Enter on an empty field resends what waits
     var kind = window.custosCodes.kindOf(text);
     if (!kind) { S.banner(banner(), false, text + ": " + msg.bad); return; }
