@@ -2,8 +2,11 @@
 
 Why not wrk: wrk is closed-loop (each connection waits for its answer before the next
 request), so a slow answer delays the requests behind it and they are never measured as
-late — coordinated omission. wrk2 fixes that, but Debian does not package it. This is
-the same idea in about two hundred lines of asyncio on raw sockets, with no dependency:
+late — coordinated omission. wrk2 and vegeta fix that, but Debian packages neither (its
+``hey`` and ``siege`` are closed-loop too). This is the same idea in a couple of hundred
+lines of asyncio on raw sockets, with no dependency; at these rates (≤ 200/s, one scan
+a request) it needs a few per cent of a core, and its timer is good to about a
+millisecond:
 
 - arrivals follow a fixed timetable (request ``i`` is due at ``start + i / rate``); the
   scheduler only sleeps until the next due time and hands the request to its own task,
@@ -15,8 +18,8 @@ the same idea in about two hundred lines of asyncio on raw sockets, with no depe
 - connections are reused when the server keeps them alive (HTTP/1.1) and opened afresh
   when it closes them (gunicorn's sync workers answer ``Connection: close``), as a
   scanner would;
-- the generator's own lateness (handed to its task minus intended) is reported beside,
-  so a generator starved of CPU is seen, not mistaken for the server.
+- how late the generator itself handed each request to its task is reported beside the
+  figures, so a generator starved of CPU is seen, not mistaken for a slow server.
 
 Usage: ``python -m tests.bench.openloop < config.json`` prints one JSON line of results.
 The config names ``port``, ``rate``, ``seconds``, ``token``, ``carriers`` (codes),
