@@ -512,7 +512,7 @@ def latency(targets: list[Target]) -> bool:
     )
     print(
         f"{'endpoint':<18}{'rate/s':>7}{'achieved':>9}{'p50 ms':>8}{'p99 ms':>8}{'p99.9 ms':>9}"
-        f"{'max ms':>8}{'errors':>7}{'unledgered':>11}{'gen late p99':>14}  target"
+        f"{'max ms':>8}{'errors':>7}{'unledgered':>11}{'gen late p99':>13}{'gen cpu':>8}  target"
     )
     met = True
     for rate in RATES:
@@ -530,7 +530,7 @@ def latency(targets: list[Target]) -> bool:
             print(
                 f"{target.name:<18}{rate:>7.0f}{r['achieved']:>9.1f}{r['p50']:>8.1f}{r['p99']:>8.1f}"
                 f"{r['p999']:>9.1f}{r['max']:>8.1f}{r['errors']:>7}{r['missing']:>11}"
-                f"{r['generator_late_p99']:>14.1f}  {verdict}",
+                f"{r['generator_late_p99']:>13.1f}{r['generator_cpu']:>8.0%}  {verdict}",
                 flush=True,
             )
             if r["reasons"]:
