@@ -29,7 +29,7 @@ throughput phase), ``BENCH_RUNS`` (default 3; medians reported), ``BENCH_OPENLOO
 ``BENCH_LEDGER_PHASES`` (default ``throughput,openloop``), ``BENCH_BASELINE_REF`` (unset:
 no baseline), ``BENCH_SERVER`` (gunicorn or granian), ``BENCH_SERVER_WORKERS`` (default 2)
 and ``BENCH_SERVER_ARGS`` (more arguments for the server, to compare settings).
-A quick run: ``BENCH_SECONDS=3 BENCH_RUNS=1 BENCH_OPENLOOP_SECONDS=5 make bench ledger``.
+A quick run: ``BENCH_SECONDS=3 BENCH_RUNS=1 BENCH_OPENLOOP_SECONDS=5 make bench BENCH=ledger``.
 """
 
 from __future__ import annotations
@@ -111,8 +111,9 @@ def prepare(url: str = URL, tree: Path = ROOT) -> dict[str, object]:
     return json.loads(seed.stdout.strip().splitlines()[-1])
 
 
-# Runs in the current tree and in a baseline tree: each service is looked up where either
-# layout keeps it, and ``draft`` is passed only where it exists.
+# Runs in the current tree and in a baseline tree (BENCH_BASELINE_REF): each service is
+# looked up in a list of modules, so when one moves, add its new home in front and older
+# refs still seed; ``draft`` is passed only where it exists.
 SEED = f"""
 import importlib, inspect, json, django
 django.setup()
