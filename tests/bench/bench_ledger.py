@@ -454,10 +454,13 @@ def throughput(current: Target, floor: Target, base: Target | None) -> bool:
     print(f"{'  median of the ratio within each run':<56}{paired('batch', 'bareN'):>12.2f}")
     met = single_ratio >= 0.25 and batch_ratio >= 0.10
     if base is not None:
-        after = m["single"] / m["bsingle"]
+        # Judged on the pairs: each run drives both trees back to back, in alternating
+        # order, so a pair shares its minutes' load; the medians over runs do not.
+        after = paired("single", "bsingle")
         print(f"{base.name + ' single scans':<56}{m['bsingle']:>10.0f}/s")
-        print(f"{'  after / before (target >= ' + str(BASELINE_TARGET) + ')':<56}{after:>12.2f}")
-        print(f"{'  median of the ratio within each run':<56}{paired('single', 'bsingle'):>12.2f}")
+        print(f"{'  after / before, medians':<56}{m['single'] / m['bsingle']:>12.2f}")
+        label = f"  after / before, median within each run (>= {BASELINE_TARGET})"
+        print(f"{label:<56}{after:>12.2f}")
         print(f"{base.name + ' batches of 500':<56}{m['bbatch']:>10.0f}/s")
         print(f"{'  after / before':<56}{m['batch'] / m['bbatch']:>12.2f}")
         met = met and after >= BASELINE_TARGET
