@@ -156,8 +156,9 @@ def alerts_follow_up(*, carriers: Iterable[Carrier], events: Sequence[Any] = ())
 
     A deadline case ends when the carrier leaves the state it watches (returned, received,
     back from repair, destroyed, found); a carrier missing at inventory ends by being
-    scanned at all. One UPDATE, whatever the batch: it costs one indexed statement per
-    scan batch and finds nothing when no case is open.
+    scanned at all. Two UPDATEs, whatever the batch (the cases, and the sweep's re-checks
+    of these carriers, which a new deadline must not wait behind): indexed statements per
+    scan batch, and none when no case is open.
     """
     by_status: dict[str, list[int]] = defaultdict(list)
     for carrier in carriers:
@@ -183,9 +184,18 @@ def alerts_follow_up(*, carriers: Iterable[Carrier], events: Sequence[Any] = ())
         "remind_at = NULL, escalate_at = NULL "
         f"WHERE status <> 'resolved' AND ({' OR '.join(clauses)})"
     )
+    ids = [c_id for c_ids in by_status.values() for c_id in c_ids]
     with connection.cursor() as cursor:
         cursor.execute(sql, [field.get_db_prep_save(now, connection=connection), *params])
-        return cursor.rowcount
+        resolved = cursor.rowcount
+        # A scan moved these carriers on: a re-check the sweep set for their old deadline
+        # must not hold back a new one (a carrier returned and checked out again).
+        cursor.execute(
+            f"UPDATE {Carrier._meta.db_table} SET recheck_at = NULL "  # noqa: S608 - constants
+            f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND recheck_at IS NOT NULL",
+            ids,
+        )
+    return resolved
 
 
 @transaction.atomic

@@ -12,10 +12,7 @@ from backend.alerts.models import Alert
 from backend.custody import chain
 from backend.custody.models import CustodyEvent
 from backend.desk.common import zone
-from backend.registry.models import Carrier
-
-# Statuses whose ``due_at`` is a deadline the carrier can miss (not a review date).
-OVERDUE_STATUSES = ("in_use", "in_transit", "in_repair", "pending_destruction", "lost")
+from backend.registry.models import OVERDUE_STATUSES, Carrier
 
 
 def open_alerts() -> list[Alert]:
@@ -40,9 +37,10 @@ def alerts_by_kind() -> list[dict]:
 
 
 def overdue_carriers(now: datetime | None = None) -> list[Carrier]:
-    """Carriers past their deadline; the partial index on ``due_at`` serves this query."""
+    """Carriers past their deadline, since the deadline recorded (the sweep's re-checks
+    live in ``recheck_at``); the partial index on ``due_at`` serves this query."""
     return list(
-        Carrier.objects.filter(due_at__lt=now or timezone.now(), status__in=OVERDUE_STATUSES)
+        Carrier.objects.filter(due_at__lte=now or timezone.now(), status__in=OVERDUE_STATUSES)
         .select_related("custodian", "location")
         .prefetch_related("scope")
         .order_by("due_at")[:200]

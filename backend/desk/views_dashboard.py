@@ -139,6 +139,7 @@ def timeline(request: HttpRequest, code: str) -> HttpResponse:
             "level": words.word(words.LEVELS, carrier.level),
             "form": words.word(words.FORMS, carrier.form),
             "chain": selectors.chain_status(carrier, events),
+            "overdue": age(carrier.due_at) if carrier.is_overdue() else "",
             "events": [{"e": e, "action": words.word(words.ACTIONS, e.action)} for e in events],
             # Reg Art. 20: who read it and when — the committee only (None for others).
             "access_log": carrier_access_log(principal=principal, carrier=carrier),
