@@ -20,8 +20,8 @@ from backend.desk.access import roles_required
 from backend.desk.common import listed
 from backend.errors import ServiceError
 from backend.registry.levels import Form, Level
-from backend.registry.marking import Period
-from backend.registry.models import Carrier, Location
+from backend.registry.marking import Period, marking
+from backend.registry.models import Carrier, Location, Person
 from backend.registry.selectors import carrier_list, person_by_code
 from backend.registry.services import carrier_register
 
@@ -112,15 +112,16 @@ def decisions(request: HttpRequest) -> HttpResponse:
     from backend.classification.services import classification_decide
 
     principal = request.principal  # type: ignore[attr-defined]
-    banner = None
+    banner, kept = None, {}
     if request.method == "POST":
         code = request.POST.get("carrier", "")
+        opinion = request.POST.get("opinion", "")
         try:
             carrier = classification_decide(
                 principal=principal,
                 code=code,
                 decision=request.POST.get("decision", ""),
-                opinion=request.POST.get("opinion", ""),
+                opinion=opinion,
             )
             banner = (
                 True,
@@ -129,14 +130,20 @@ def decisions(request: HttpRequest) -> HttpResponse:
             )
         except ServiceError as exc:
             banner = (False, f"{code}: {exc.message}")
+            kept = {code.strip().upper(): opinion}  # a refused decision keeps what was typed
     cases = list(
         Case.objects.filter(state__in=[s.value for s in OPEN_STATES])
-        .select_related("carrier", "proposed_by", "reviewed_by")
+        .select_related("carrier", "carrier__custodian", "proposed_by", "reviewed_by")
         .prefetch_related("carrier__scope")
         .order_by("proposed_at")[:200]
     )
     known = listed(principal, [c.carrier for c in cases])
     me = request.person  # type: ignore[attr-defined]
+    scope_names = dict(
+        Person.objects.filter(code__in={p for c in cases for p in c.scope}).values_list(
+            "code", "name"
+        )
+    )
     return render(
         request,
         "desk/decisions.html",
@@ -147,11 +154,15 @@ def decisions(request: HttpRequest) -> HttpResponse:
                     "case": c,
                     "title": known[c.carrier_id],
                     "level": words.word(words.LEVELS, c.level),
+                    "state": words.word(words.CASE_STATES, c.state),
+                    "marking": marking(c.level, c.period),
+                    "scope": [f"{scope_names.get(p, p)} {p}" for p in c.scope],
                     # The page offers only the step this approver may take; the service
                     # decides again (two different people, neither the proposer).
                     "step": None
                     if me.id in (c.proposed_by_id, c.reviewed_by_id)
                     else ("review" if c.state == "proposed" else "approve"),
+                    "opinion": kept.get(c.carrier.code, ""),
                 }
                 for c in cases
             ],

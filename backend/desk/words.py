@@ -87,6 +87,15 @@ REGISTERS = {
     "lending": gettext_lazy("Lending register"),
     "destruction": gettext_lazy("Destruction register"),
 }
+# The 定密 steps a case is at (backend/classification CaseState).
+CASE_STATES = {
+    "proposed": gettext_lazy("Proposed, awaiting review"),
+    "reviewed": gettext_lazy("Reviewed, awaiting approval"),
+    "referred": gettext_lazy("Referred upward"),
+    "approved": gettext_lazy("Approved"),
+    "amended": gettext_lazy("Approved with changes"),
+    "rejected": gettext_lazy("Not approved"),
+}
 
 
 def word(table: dict[str, Any], value: str | None) -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.core.rows import columns, from_rows, run_together
 from backend.errors import ServiceError
@@ -22,7 +23,7 @@ _CODE_ATTEMPTS = 8
 
 def _new_code(model: type[Person] | type[Location] | type[Carrier], kind: Kind) -> str:
     # 36^8 bodies: a collision is astronomically rare, but a retry costs nothing.
-    for _ in range(_CODE_ATTEMPTS):
+    for _attempt in range(_CODE_ATTEMPTS):
         code = generate(kind, prefix=settings.CUSTOS_UNIT if kind is Kind.CARRIER else "")
         if not model.objects.filter(code=code).exists():
             return code
@@ -212,6 +213,14 @@ def carrier_register(
     title = title.strip()
     if not title:
         raise ServiceError("invalid", "A carrier needs a title.", {"field": "title"})
+    if draft and not basis.strip():
+        # 国家秘密定密管理暂行规定 Art. 13: a proposal names the rule it follows; an
+        # approver cannot decide on a blank basis.
+        raise ServiceError(
+            "invalid",
+            _("A classification proposal states its basis (定密依据)."),
+            {"field": "basis", "reason": "basis_required"},
+        )
     _choice(form, Form, "form")
     _choice(level, Level, "level")
     _validate_period(period)
