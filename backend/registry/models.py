@@ -114,15 +114,17 @@ class Token(models.Model):
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "拟定"
+    # The same words as the pages (backend/desk/words.py STATUSES in zh_Hans): registers,
+    # reports and pages name a state alike (tests/desk/test_vocabulary.py).
+    DRAFT = "draft", "拟定中"
     # 先行采取保密措施: the unit lacks the authority and referred the decision upward; the
     # carrier is protected as the proposed level until the superior decides.
-    REFERRED = "referred", "报请定密"
+    REFERRED = "referred", "已报上级"
     REGISTERED = "registered", "已登记"
     IN_STORAGE = "in_storage", "保存"
-    IN_USE = "in_use", "借阅"
-    IN_TRANSIT = "in_transit", "传递"
-    IN_REPAIR = "in_repair", "维修"
+    IN_USE = "in_use", "借阅中"
+    IN_TRANSIT = "in_transit", "传递中"
+    IN_REPAIR = "in_repair", "维修中"
     PENDING_DESTRUCTION = "pending_destruction", "待销毁"
     DESTROYED = "destroyed", "已销毁"
     LOST = "lost", "遗失"
