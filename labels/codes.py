@@ -29,12 +29,19 @@ class Kind(StrEnum):
 
 
 class CodeError(ValueError):
-    """A code that cannot be accepted; ``reason`` is the API's stable error code."""
+    """A code that cannot be accepted; ``reason`` is the API's stable error code.
 
-    def __init__(self, reason: str, message: str) -> None:
+    ``template`` and ``params`` give the message apart (``message == template % params``)
+    so a caller with a translation catalogue can put it in the reader's language.
+    """
+
+    def __init__(self, reason: str, template: str, **params: str) -> None:
+        message = template % params
         super().__init__(message)
         self.reason = reason
         self.message = message
+        self.template = template
+        self.params = params
 
 
 def check_character(payload: str) -> str:
@@ -52,7 +59,9 @@ def check_character(payload: str) -> str:
         try:
             value = _VALUE[ch]
         except KeyError:
-            raise CodeError("invalid", f"Character {ch!r} is not allowed in a code.") from None
+            raise CodeError(
+                "invalid", "Character %(char)s is not allowed in a code.", char=repr(ch)
+            ) from None
         s = (p + value) % _MODULUS or _MODULUS
         p = (s * 2) % (_MODULUS + 1)
     return ALPHABET[(_MODULUS + 1 - p) % _MODULUS]
@@ -82,7 +91,7 @@ def parse(raw: str, *, kind: Kind | None = None) -> Code:
     if len(text) < 3:
         raise CodeError("invalid", "A code has at least a kind letter, one character and a check.")
     if len(text) > MAX_LENGTH:
-        raise CodeError("invalid", f"A code has at most {MAX_LENGTH} characters.")
+        raise CodeError("invalid", "A code has at most %(n)s characters.", n=str(MAX_LENGTH))
     if any(ch != "-" and ch not in _VALUE for ch in text):
         raise CodeError("invalid", "A code holds only A–Z, 0–9 and hyphens.")
     if text[-1] == "-":
@@ -91,14 +100,21 @@ def parse(raw: str, *, kind: Kind | None = None) -> Code:
         found_kind = Kind(text[0])
     except ValueError:
         raise CodeError(
-            "invalid", f"A code starts with C, P or L (carrier, person, location), not {text[0]!r}."
+            "invalid",
+            "A code starts with C, P or L (carrier, person, location), not %(first)s.",
+            first=repr(text[0]),
         ) from None
     if check_character(text[:-1]) != text[-1]:
-        raise CodeError("bad_check_character", f"The check character of {text} is wrong.")
+        raise CodeError(
+            "bad_check_character", "The check character of %(code)s is wrong.", code=text
+        )
     if kind is not None and found_kind is not kind:
         raise CodeError(
             "invalid",
-            f"{text} is a {found_kind.name.lower()} code, not a {kind.name.lower()} code.",
+            "%(code)s is a %(found)s code, not a %(wanted)s code.",
+            code=text,
+            found=found_kind.name.lower(),
+            wanted=kind.name.lower(),
         )
     return Code(kind=found_kind, text=text)
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.alerts.models import Alert, AlertKind, AlertStatus
 from backend.alerts.outbox import deliveries_write
@@ -250,11 +251,11 @@ def alert_acknowledge(*, alert_id: int, person: Person, note: str = "") -> Alert
     until it is resolved."""
     alert = Alert.objects.select_for_update().filter(id=alert_id).first()
     if alert is None:
-        raise ServiceError("not_found", f"There is no alert {alert_id}. 没有此告警。")
+        raise ServiceError("not_found", _("There is no alert %(id)s.") % {"id": alert_id})
     if alert.status == AlertStatus.RESOLVED:
         raise ServiceError(
             "invalid_transition",
-            "A resolved alert cannot be acknowledged. 已解决的告警不能确认。",
+            _("A resolved alert cannot be acknowledged."),
             {"status": "resolved"},
         )
     alert.status = AlertStatus.ACKNOWLEDGED

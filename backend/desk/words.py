@@ -6,10 +6,13 @@ labels live here as English message ids with their Chinese in backend/locale.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+
+from backend.registry import texts
 
 LEVELS = {
     "top_secret": gettext_lazy("Top secret"),
@@ -71,14 +74,7 @@ ALERT_STATUSES = {
     "acknowledged": gettext_lazy("Acknowledged"),
     "resolved": gettext_lazy("Resolved"),
 }
-ROLES = {
-    "admin": gettext_lazy("Administrator"),
-    "registrar": gettext_lazy("Registrar"),
-    "clerk": gettext_lazy("Clerk"),
-    "approver": gettext_lazy("Approver"),
-    "witness": gettext_lazy("Witness"),
-    "committee": gettext_lazy("Secrecy committee"),
-}
+ROLES = texts.ROLES
 # The registers by their API names (CONTRACT.md ``/registers/{name}``); in Chinese the
 # titles the registers themselves carry (backend/registers/selectors.py ``TITLES``).
 REGISTERS = {
@@ -159,6 +155,26 @@ def reason(code: str, details: dict[str, Any], message: str, names: dict[str, st
         return _("Scan the receiver's badge before confirming.")
     if code == "invalid" and "location" in message:
         return _("Choose or scan the location first.")
-    if code == "forbidden":
-        return _("Not allowed: %(message)s") % {"message": message}
-    return message
+    if code == "forbidden" and "person" in details and not why:
+        return _("%(person)s is not an active witness.") % {"person": person}
+    return in_language(code, message)
+
+
+# A refusal whose service sentence is not in the reader's language (the ledger's own
+# sentences are English): the plain meaning of its stable code instead.
+_BY_CODE = {
+    "forbidden": gettext_lazy("Not allowed: your roles or clearance do not permit this."),
+    "invalid": gettext_lazy("The entry is not valid: check what was scanned or typed."),
+    "invalid_transition": gettext_lazy("This step is not possible in the carrier's state."),
+    "not_found": gettext_lazy("Not found."),
+    "unknown_code": gettext_lazy("Unknown code: no carrier, person or place has it."),
+    "rate_limited": gettext_lazy("Too many attempts: wait a moment and try again."),
+}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def in_language(code: str, message: str) -> str:
+    """``message`` when it reads in the active language, else its code's meaning."""
+    if (get_language() or "").startswith("en") or _CJK.search(message):
+        return message
+    return str(_BY_CODE.get(code, _BY_CODE["invalid"]))

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0003_pages_recheck_at'),
+        ("registry", "0003_pages_recheck_at"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='carrier',
-            name='status',
-            field=models.CharField(choices=[('draft', '拟定中'), ('referred', '已报上级'), ('registered', '已登记'), ('in_storage', '保存'), ('in_use', '借阅中'), ('in_transit', '传递中'), ('in_repair', '维修中'), ('pending_destruction', '待销毁'), ('destroyed', '已销毁'), ('lost', '遗失')], max_length=24),
+            model_name="carrier",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "拟定中"),
+                    ("referred", "已报上级"),
+                    ("registered", "已登记"),
+                    ("in_storage", "保存"),
+                    ("in_use", "借阅中"),
+                    ("in_transit", "传递中"),
+                    ("in_repair", "维修中"),
+                    ("pending_destruction", "待销毁"),
+                    ("destroyed", "已销毁"),
+                    ("lost", "遗失"),
+                ],
+                max_length=24,
+            ),
         ),
     ]
