@@ -56,6 +56,13 @@ ACTIONS = {
     "destroy": gettext_lazy("Destroyed"),
     "report_lost": gettext_lazy("Reported lost"),
     "found": gettext_lazy("Found"),
+    # The 定密 steps and the label, which the ledger records beside the custody moves.
+    "review": gettext_lazy("Classification reviewed"),
+    "refer": gettext_lazy("Referred upward"),
+    "reject": gettext_lazy("Classification not approved"),
+    "classify": gettext_lazy("Classification approved"),
+    "declassify": gettext_lazy("Declassified"),
+    "label_printed": gettext_lazy("Label printed"),
 }
 ALERT_KINDS = {
     "overdue_return": gettext_lazy("Overdue return"),

@@ -23,9 +23,11 @@ import pytest
 from django.test import Client
 
 from backend.alerts.models import AlertKind
+from backend.classification.services import classification_decide
 from backend.custody.lifecycle import Action
 from backend.desk.services import person_set_password
 from backend.registry.models import Location, Person, Status
+from backend.registry.principals import Principal
 from labels.codes import check_character
 from tests.security import test_page_matrix
 from tests.security.test_matrix import CLEARANCES, ROLES
@@ -168,6 +170,14 @@ def test_no_chinese_page_shows_english(
     role: str, placed: dict[str, Any], make_person: Any, settings: Any
 ) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    unit, draft = placed["unit"], placed["carriers"][2]
+    # A reviewed draft: its history shows a 定密 step beside the custody moves.
+    classification_decide(
+        principal=Principal(person=unit.approver),
+        code=draft.code,
+        decision="review",
+        opinion="同意",
+    )
     found: dict[str, list[str]] = {}
     for clearance in CLEARANCES:
         client = _client_for(make_person((role,) if role else (), clearance))
