@@ -147,6 +147,9 @@ CUSTOS_UNIT = env_str("CUSTOS_UNIT", "XZ").upper()
 CUSTOS_KEY_DIR = Path(env_str("CUSTOS_KEY_DIR", str(VAR_DIR / "keys")))
 CUSTOS_REDIS_URL = env_str("REDIS_URL")
 CUSTOS_SWEEP_SECONDS = env_int("CUSTOS_SWEEP_SECONDS", 60)
+# How often the committee dashboard's tiles ask for fresh counts (they also refresh at once
+# after an acknowledgement on the page).
+CUSTOS_DASHBOARD_POLL_SECONDS = env_int("CUSTOS_DASHBOARD_POLL_SECONDS", 30)
 CUSTOS_ALERT_EMAILS = env_list("CUSTOS_ALERT_EMAILS")
 CUSTOS_WEBHOOK_URL = env_str("CUSTOS_WEBHOOK_URL")
 CUSTOS_WEBHOOK_SECRET = env_str("CUSTOS_WEBHOOK_SECRET")

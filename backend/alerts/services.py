@@ -247,8 +247,8 @@ def alerts_inventory_missing(
 
 @transaction.atomic
 def alert_acknowledge(*, alert_id: int, person: Person, note: str = "") -> Alert:
-    """A named committee member takes the case: no escalation after this, reminders go on
-    until it is resolved."""
+    """A named committee member takes the case, saying what was done: no escalation after
+    this, reminders go on until it is resolved."""
     alert = Alert.objects.select_for_update().filter(id=alert_id).first()
     if alert is None:
         raise ServiceError("not_found", _("There is no alert %(id)s.") % {"id": alert_id})
@@ -257,6 +257,13 @@ def alert_acknowledge(*, alert_id: int, person: Person, note: str = "") -> Alert
             "invalid_transition",
             _("A resolved alert cannot be acknowledged."),
             {"status": "resolved"},
+        )
+    if not note.strip():
+        # The committee's record of the case says what was done, not only who looked.
+        raise ServiceError(
+            "invalid",
+            _("Write what was done before acknowledging the alert."),
+            {"field": "note", "reason": "note_required"},
         )
     alert.status = AlertStatus.ACKNOWLEDGED
     alert.acknowledged_by = person

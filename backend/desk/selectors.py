@@ -24,6 +24,15 @@ def open_alerts() -> list[Alert]:
     )
 
 
+def alert_row(alert_id: int) -> Alert | None:
+    return (
+        Alert.objects.select_related("carrier", "carrier__custodian", "acknowledged_by")
+        .prefetch_related("carrier__scope")
+        .filter(id=alert_id)
+        .first()
+    )
+
+
 def alerts_by_kind() -> list[dict]:
     """Open cases per kind with the oldest one's opening time."""
     return list(
@@ -45,6 +54,16 @@ def overdue_carriers(now: datetime | None = None) -> list[Carrier]:
         .prefetch_related("scope")
         .order_by("due_at")[:200]
     )
+
+
+def open_alert_count() -> int:
+    return Alert.objects.exclude(status="resolved").count()
+
+
+def overdue_count(now: datetime | None = None) -> int:
+    return Carrier.objects.filter(
+        due_at__lte=now or timezone.now(), status__in=OVERDUE_STATUSES
+    ).count()
 
 
 def counts_by_status_and_level() -> dict[str, dict[str, int]]:

@@ -37,6 +37,11 @@
     }
   });
   document.addEventListener("click", function (e) { if (!e.target.closest("a, button, select")) input.focus(); });
-  document.body.addEventListener("htmx:afterSwap", function () { input.focus(); });
+  document.body.addEventListener("htmx:afterSwap", function () {
+    // The server's answer sounds as at the desk: a chirp when recorded, a buzz when refused.
+    var answer = panel.querySelector(".banner[data-ok]");
+    if (answer) S.beep(answer.dataset.ok === "1");
+    input.focus();
+  });
   input.focus();
 })();
