@@ -17,6 +17,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# New code bodies leave out the letters a person confuses with digits or each other
+# (Crockford's base 32: no I, L, O, U), so a code read off a worn label can be keyed in.
+# The check character is still computed over ALPHABET: codes made before stay valid.
+BODY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# What a person may type for a digit: O for 0, I or L for 1.
+LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 MAX_LENGTH = 24
 _MODULUS = 36
@@ -119,6 +125,29 @@ def parse(raw: str, *, kind: Kind | None = None) -> Code:
     return Code(kind=found_kind, text=text)
 
 
+def read_typed(raw: str) -> str:
+    """The code a person meant when they keyed it in: as typed when its check character
+    agrees; otherwise, after the unit prefix, with O read as 0 and I, L as 1 (the body and
+    then the body with its check character), when that reading checks. Anything else
+    comes back as typed, for :func:`parse` to refuse with its reason.
+
+    A code made before the look-alike-free alphabet that holds a real O, I or L checks as
+    typed, so it is never re-read.
+    """
+    text = normalize(raw)
+    if is_valid(text):
+        return text
+    start = text.find("-") + 1 or 1  # the kind letter and unit prefix are letters by design
+    body, check = text[start:-1], text[-1:]
+    for reading in (
+        text[:start] + (body + check).translate(LOOKALIKES),
+        text[:start] + body.translate(LOOKALIKES) + check,
+    ):
+        if reading != text and is_valid(reading):
+            return reading
+    return text
+
+
 def is_valid(raw: str) -> bool:
     try:
         parse(raw)
@@ -133,7 +162,7 @@ def generate(kind: Kind, *, prefix: str = "", length: int = 8) -> str:
     Random (``secrets``), never sequential or derived from a key, so a code reveals nothing
     about how many carriers a unit has or when one was made.
     """
-    body = "".join(secrets.choice(ALPHABET) for _ in range(length))
+    body = "".join(secrets.choice(BODY_ALPHABET) for _ in range(length))
     head = f"{kind.value}{prefix.upper()}-{body}"
     code = head + check_character(head)
     if len(code) > MAX_LENGTH:

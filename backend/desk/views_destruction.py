@@ -23,7 +23,7 @@ from backend.printing.selectors import carrier_code_for_label
 from backend.registry.models import Carrier, Location, Person
 from backend.registry.principals import Principal
 from backend.registry.texts import code_error_text
-from labels.codes import CodeError, Kind, parse
+from labels.codes import CodeError, Kind, parse, read_typed
 
 
 def _scan(principal: Principal, action: str, carrier: str, **kw: str | None) -> tuple[bool, str]:
@@ -121,7 +121,7 @@ def site_panel(request: HttpRequest) -> HttpResponse:
     if not raw.strip():
         return _panel(request, None, None)  # nothing scanned yet: nothing to refuse
     try:
-        code = parse(raw, kind=Kind.CARRIER).text
+        code = parse(read_typed(raw), kind=Kind.CARRIER).text  # keyed in at the site too
     except CodeError as exc:
         return _panel(
             request, None, (False, words.reason(exc.reason, {}, code_error_text(exc), {}))
@@ -135,7 +135,7 @@ def site_panel(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         step = data.get("step")
         if step == "witness":
-            badge = data.get("badge", "").strip().upper()
+            badge = read_typed(data.get("badge", ""))
             ok, why = _scan(
                 principal,
                 "destroy_witness",

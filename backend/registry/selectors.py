@@ -10,12 +10,14 @@ from backend.registry.models import Carrier, Location, Person
 from backend.registry.policy import knowable, may_read_carriers, record_reads
 from backend.registry.principals import Principal
 from backend.registry.texts import code_error_text, field_word
-from labels.codes import CodeError, Kind, parse
+from labels.codes import CodeError, Kind, parse, read_typed
 
 
 def code_or_error(raw: str, kind: Kind, what: str) -> str:
     try:
-        return parse(raw, kind=kind).text
+        # Codes arrive here typed by people too (forms, the address bar): look-alike
+        # letters are read as the digits they stand for (labels.codes.read_typed).
+        return parse(read_typed(raw), kind=kind).text
     except CodeError as exc:
         raise ServiceError(
             exc.reason,

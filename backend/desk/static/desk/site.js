@@ -14,7 +14,7 @@
   input.addEventListener("keydown", function (e) {
     if (e.key !== "Enter") return;
     e.preventDefault();
-    var text = input.value.trim().toUpperCase();
+    var text = window.custosCodes.typed(input.value);  // O for 0, I or L for 1
     input.value = "";
     if (!text) {
       if (!carrier) { say(msg.first); return; }
