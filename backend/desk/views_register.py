@@ -19,6 +19,7 @@ from backend.desk import words
 from backend.desk.access import roles_required
 from backend.desk.common import listed
 from backend.errors import ServiceError
+from backend.printing.selectors import PRINTABLE
 from backend.registry.levels import Form, Level
 from backend.registry.marking import Period, marking
 from backend.registry.models import Carrier, Location, Person
@@ -91,13 +92,19 @@ def register(request: HttpRequest) -> HttpResponse:
         "desk/register.html",
         {
             "created": created,
+            "created_printable": created is not None and created.status in PRINTABLE,
             "error": error,
             "post": post,
             "forms": [(v, words.word(words.FORMS, v)) for v in Form.values],
             "levels": [(v, words.word(words.LEVELS, v)) for v in Level.values],
             "locations": Location.objects.order_by("kind", "name"),
             "mine": [
-                {"c": c, "title": known[c.id], "status": words.word(words.STATUSES, c.status)}
+                {
+                    "c": c,
+                    "title": known[c.id],
+                    "status": words.word(words.STATUSES, c.status),
+                    "printable": c.status in PRINTABLE,
+                }
                 for c in mine
             ],
         },
@@ -197,6 +204,8 @@ def labels_page(request: HttpRequest) -> HttpResponse:
                     "title": known[c.id],
                     "status": words.word(words.STATUSES, c.status),
                     "label": label_codes[c.id],
+                    # A destroyed, lost or undecided carrier gets no label to print.
+                    "printable": c.status in PRINTABLE,
                 }
                 for c in carriers
             ],
@@ -223,9 +232,7 @@ def label_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
             dpi=_int(request.GET.get("dpi", "")) or 300,
         )
     except ServiceError as exc:
-        return HttpResponse(
-            exc.message, status=exc.status, content_type="text/plain; charset=utf-8"
-        )
+        return render(request, "desk/error.html", {"message": exc.message}, status=exc.status)
     return HttpResponse(body, content_type=LABEL_TYPES[fmt])
 
 
@@ -244,9 +251,7 @@ def sheet_pdf(request: HttpRequest) -> HttpResponse:
             start=_int(request.POST.get("start", "")) or 0,
         )
     except ServiceError as exc:
-        return HttpResponse(
-            exc.message, status=exc.status, content_type="text/plain; charset=utf-8"
-        )
+        return render(request, "desk/error.html", {"message": exc.message}, status=exc.status)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="labels.pdf"'
     return response
