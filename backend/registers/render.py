@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import IO
 
-from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -22,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from backend.registers.pdfstream import StreamingPdf
 from backend.registers.selectors import Register
+from backend.registry.texts import unit_name
 from labels import fonts, text
 from labels.layout import Text
 
@@ -40,7 +40,7 @@ def xlsx(register: Register, out: IO[bytes], *, generated: datetime) -> int:
     sheet.append([title])
     sheet.append(
         [
-            f"单位：{settings.CUSTOS_UNIT}　筛选：{register.filters.describe()}　"
+            f"单位：{unit_name()}　筛选：{register.filters.describe()}　"
             f"生成时间：{generated:%Y-%m-%d %H:%M}"
         ]
     )
@@ -82,7 +82,7 @@ def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
     top_of_table = MARGIN + 16.0
     per_page = int((PAGE_H - top_of_table - HEAD_H - MARGIN - 6.0) // ROW_H)
     subtitle = (
-        f"单位：{settings.CUSTOS_UNIT}　筛选：{register.filters.describe()}　"
+        f"单位：{unit_name()}　筛选：{register.filters.describe()}　"
         f"生成时间：{generated:%Y-%m-%d %H:%M}"
     )
     page = 0

@@ -7,6 +7,7 @@ person reads.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -79,3 +80,8 @@ def status_word(status: str) -> str:
 
 
 STATUS_WORDS = dict(Status.choices)
+
+
+def unit_name() -> str:
+    """The unit as a person reads it: ``CUSTOS_UNIT_NAME``, else its code prefix."""
+    return settings.CUSTOS_UNIT_NAME or settings.CUSTOS_UNIT
