@@ -154,6 +154,12 @@ CUSTOS_BACKUP_KEEP = env_int("CUSTOS_BACKUP_KEEP", 14)
 CUSTOS_BACKUP_MAX_AGE_HOURS = env_int("CUSTOS_BACKUP_MAX_AGE_HOURS", 26)
 CUSTOS_REDIS_URL = env_str("REDIS_URL")
 CUSTOS_SWEEP_SECONDS = env_int("CUSTOS_SWEEP_SECONDS", 60)
+# How often the committee dashboard's tiles ask for fresh counts (they also refresh at once
+# after an acknowledgement on the page).
+CUSTOS_DASHBOARD_POLL_SECONDS = env_int("CUSTOS_DASHBOARD_POLL_SECONDS", 30)
+# The unit's name as certificates and registers print it (CUSTOS_UNIT stays the code
+# prefix); empty: they print the prefix.
+CUSTOS_UNIT_NAME = env_str("CUSTOS_UNIT_NAME", "")
 CUSTOS_ALERT_EMAILS = env_list("CUSTOS_ALERT_EMAILS")
 CUSTOS_WEBHOOK_URL = env_str("CUSTOS_WEBHOOK_URL")
 CUSTOS_WEBHOOK_SECRET = env_str("CUSTOS_WEBHOOK_SECRET")

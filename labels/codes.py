@@ -17,6 +17,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# New code bodies leave out the letters a person confuses with digits or each other
+# (Crockford's base 32: no I, L, O, U), so a code read off a worn label can be keyed in.
+# The check character is still computed over ALPHABET: codes made before stay valid.
+BODY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# What a person may type for a digit: O for 0, I or L for 1.
+LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 MAX_LENGTH = 24
 _MODULUS = 36
@@ -29,12 +35,19 @@ class Kind(StrEnum):
 
 
 class CodeError(ValueError):
-    """A code that cannot be accepted; ``reason`` is the API's stable error code."""
+    """A code that cannot be accepted; ``reason`` is the API's stable error code.
 
-    def __init__(self, reason: str, message: str) -> None:
+    ``template`` and ``params`` give the message apart (``message == template % params``)
+    so a caller with a translation catalogue can put it in the reader's language.
+    """
+
+    def __init__(self, reason: str, template: str, **params: str) -> None:
+        message = template % params
         super().__init__(message)
         self.reason = reason
         self.message = message
+        self.template = template
+        self.params = params
 
 
 def check_character(payload: str) -> str:
@@ -52,7 +65,9 @@ def check_character(payload: str) -> str:
         try:
             value = _VALUE[ch]
         except KeyError:
-            raise CodeError("invalid", f"Character {ch!r} is not allowed in a code.") from None
+            raise CodeError(
+                "invalid", "Character %(char)s is not allowed in a code.", char=repr(ch)
+            ) from None
         s = (p + value) % _MODULUS or _MODULUS
         p = (s * 2) % (_MODULUS + 1)
     return ALPHABET[(_MODULUS + 1 - p) % _MODULUS]
@@ -82,7 +97,7 @@ def parse(raw: str, *, kind: Kind | None = None) -> Code:
     if len(text) < 3:
         raise CodeError("invalid", "A code has at least a kind letter, one character and a check.")
     if len(text) > MAX_LENGTH:
-        raise CodeError("invalid", f"A code has at most {MAX_LENGTH} characters.")
+        raise CodeError("invalid", "A code has at most %(n)s characters.", n=str(MAX_LENGTH))
     if any(ch != "-" and ch not in _VALUE for ch in text):
         raise CodeError("invalid", "A code holds only A–Z, 0–9 and hyphens.")
     if text[-1] == "-":
@@ -91,16 +106,46 @@ def parse(raw: str, *, kind: Kind | None = None) -> Code:
         found_kind = Kind(text[0])
     except ValueError:
         raise CodeError(
-            "invalid", f"A code starts with C, P or L (carrier, person, location), not {text[0]!r}."
+            "invalid",
+            "A code starts with C, P or L (carrier, person, location), not %(first)s.",
+            first=repr(text[0]),
         ) from None
     if check_character(text[:-1]) != text[-1]:
-        raise CodeError("bad_check_character", f"The check character of {text} is wrong.")
+        raise CodeError(
+            "bad_check_character", "The check character of %(code)s is wrong.", code=text
+        )
     if kind is not None and found_kind is not kind:
         raise CodeError(
             "invalid",
-            f"{text} is a {found_kind.name.lower()} code, not a {kind.name.lower()} code.",
+            "%(code)s is a %(found)s code, not a %(wanted)s code.",
+            code=text,
+            found=found_kind.name.lower(),
+            wanted=kind.name.lower(),
         )
     return Code(kind=found_kind, text=text)
+
+
+def read_typed(raw: str) -> str:
+    """The code a person meant when they keyed it in: as typed when its check character
+    agrees; otherwise, after the unit prefix, with O read as 0 and I, L as 1 (the body and
+    then the body with its check character), when that reading checks. Anything else
+    comes back as typed, for :func:`parse` to refuse with its reason.
+
+    A code made before the look-alike-free alphabet that holds a real O, I or L checks as
+    typed, so it is never re-read.
+    """
+    text = normalize(raw)
+    if is_valid(text):
+        return text
+    start = text.find("-") + 1 or 1  # the kind letter and unit prefix are letters by design
+    body, check = text[start:-1], text[-1:]
+    for reading in (
+        text[:start] + (body + check).translate(LOOKALIKES),
+        text[:start] + body.translate(LOOKALIKES) + check,
+    ):
+        if reading != text and is_valid(reading):
+            return reading
+    return text
 
 
 def is_valid(raw: str) -> bool:
@@ -117,7 +162,7 @@ def generate(kind: Kind, *, prefix: str = "", length: int = 8) -> str:
     Random (``secrets``), never sequential or derived from a key, so a code reveals nothing
     about how many carriers a unit has or when one was made.
     """
-    body = "".join(secrets.choice(ALPHABET) for _ in range(length))
+    body = "".join(secrets.choice(BODY_ALPHABET) for _ in range(length))
     head = f"{kind.value}{prefix.upper()}-{body}"
     code = head + check_character(head)
     if len(code) > MAX_LENGTH:

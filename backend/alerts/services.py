@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.alerts.models import Alert, AlertKind, AlertStatus
 from backend.alerts.outbox import deliveries_write
@@ -156,8 +157,9 @@ def alerts_follow_up(*, carriers: Iterable[Carrier], events: Sequence[Any] = ())
 
     A deadline case ends when the carrier leaves the state it watches (returned, received,
     back from repair, destroyed, found); a carrier missing at inventory ends by being
-    scanned at all. One UPDATE, whatever the batch: it costs one indexed statement per
-    scan batch and finds nothing when no case is open.
+    scanned at all. Two UPDATEs, whatever the batch (the cases, and the sweep's re-checks
+    of these carriers, which a new deadline must not wait behind): indexed statements per
+    scan batch, and none when no case is open.
     """
     by_status: dict[str, list[int]] = defaultdict(list)
     for carrier in carriers:
@@ -183,9 +185,18 @@ def alerts_follow_up(*, carriers: Iterable[Carrier], events: Sequence[Any] = ())
         "remind_at = NULL, escalate_at = NULL "
         f"WHERE status <> 'resolved' AND ({' OR '.join(clauses)})"
     )
+    ids = [c_id for c_ids in by_status.values() for c_id in c_ids]
     with connection.cursor() as cursor:
         cursor.execute(sql, [field.get_db_prep_save(now, connection=connection), *params])
-        return cursor.rowcount
+        resolved = cursor.rowcount
+        # A scan moved these carriers on: a re-check the sweep set for their old deadline
+        # must not hold back a new one (a carrier returned and checked out again).
+        cursor.execute(
+            f"UPDATE {Carrier._meta.db_table} SET recheck_at = NULL "  # noqa: S608 - constants
+            f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND recheck_at IS NOT NULL",
+            ids,
+        )
+    return resolved
 
 
 @transaction.atomic
@@ -236,16 +247,23 @@ def alerts_inventory_missing(
 
 @transaction.atomic
 def alert_acknowledge(*, alert_id: int, person: Person, note: str = "") -> Alert:
-    """A named committee member takes the case: no escalation after this, reminders go on
-    until it is resolved."""
+    """A named committee member takes the case, saying what was done: no escalation after
+    this, reminders go on until it is resolved."""
     alert = Alert.objects.select_for_update().filter(id=alert_id).first()
     if alert is None:
-        raise ServiceError("not_found", f"There is no alert {alert_id}. 没有此告警。")
+        raise ServiceError("not_found", _("There is no alert %(id)s.") % {"id": alert_id})
     if alert.status == AlertStatus.RESOLVED:
         raise ServiceError(
             "invalid_transition",
-            "A resolved alert cannot be acknowledged. 已解决的告警不能确认。",
+            _("A resolved alert cannot be acknowledged."),
             {"status": "resolved"},
+        )
+    if not note.strip():
+        # The committee's record of the case says what was done, not only who looked.
+        raise ServiceError(
+            "invalid",
+            _("Write what was done before acknowledging the alert."),
+            {"field": "note", "reason": "note_required"},
         )
     alert.status = AlertStatus.ACKNOWLEDGED
     alert.acknowledged_by = person

@@ -1,14 +1,19 @@
 """The sweep: every detector once, now. Its cost follows what is due, not what exists.
 
-1. Due carriers: read ``WHERE due_at <= now ORDER BY due_at LIMIT batch`` through the
-   partial index ``carrier_due_at_idx`` and lock them ``FOR UPDATE SKIP LOCKED``
+1. Due carriers: read ``WHERE due_at <= now AND recheck_at IS NULL ORDER BY due_at LIMIT
+   batch`` through the partial index ``carrier_due_unchecked_idx`` and lock them ``FOR
+   UPDATE SKIP LOCKED``
    (PostgreSQL): a second sweep skips rows the first holds, and neither waits on a desk.
-2. Claim them with a conditional update — ``SET due_at = now + recheck WHERE id IN (…)
-   AND due_at <= now RETURNING id`` — and keep only the rows it returns: a row a scan
-   moved on (returned, received) in the meantime is not claimed. On SQLite the
+   Rows already judged wait for their re-check instead: ``WHERE recheck_at <= now``
+   through ``carrier_recheck_at_idx``.
+2. Claim them with a conditional update — ``SET recheck_at = now + recheck WHERE id IN
+   (…) AND due_at <= now AND (recheck_at IS NULL OR recheck_at <= now) RETURNING id`` —
+   and keep only the rows it returns: a row a scan moved on (returned, received) in the
+   meantime is not claimed. ``due_at`` itself is never moved: it stays the deadline the
+   carrier missed, which the pages, registers and API show until it comes back. On SQLite the
    IMMEDIATE transaction serialises sweeps and the condition does the same job.
 3. Judge each claimed row (``detectors.detect_due``). A row no detector can judge keeps
-   its pushed-forward deadline, is logged and reported, and the sweep goes on.
+   its pushed-forward re-check, is logged and reported, and the sweep goes on.
 4. Open the cases (``INSERT … ON CONFLICT DO NOTHING``) and write their deliveries, in
    the transaction of steps 1–3. Repeat while a batch came back full.
 5. Reminders and escalations: the same claim on ``alerts_alert.remind_at`` /
@@ -16,8 +21,8 @@
 6. With ``daily=True``: the period and departure detectors, which also resolve the cases
    whose carrier no longer qualifies.
 
-The pushed-forward ``due_at`` is a re-check, not a second alert: when it comes due with
-the case still open the insert finds the open case and does nothing.
+The ``recheck_at`` is a re-check, not a second alert: when it comes due with the case
+still open the insert finds the open case and does nothing.
 """
 
 from __future__ import annotations
@@ -71,6 +76,9 @@ def _prep(value: datetime) -> object:
     return Carrier._meta.get_field("due_at").get_db_prep_save(value, connection=connection)
 
 
+_COLUMNS = "id, code, status, due_at, custodian_id"
+
+
 def _claim_due(now: datetime, batch: int, timings: dict[str, float]) -> list[detectors.DueRow]:
     table = Carrier._meta.db_table
     lock = (
@@ -79,20 +87,25 @@ def _claim_due(now: datetime, batch: int, timings: dict[str, float]) -> list[det
     recheck = now + timedelta(seconds=settings.CUSTOS_REMIND_SECONDS)
     started = time.perf_counter()
     with connection.cursor() as cursor:
+        # Each arm of the OR matches one partial index (see their comments), so PostgreSQL
+        # ORs two index scans and never walks the overdue carriers already judged.
         cursor.execute(
-            f"SELECT id, code, status, due_at, custodian_id FROM {table} "  # noqa: S608
-            f"WHERE due_at <= %s ORDER BY due_at LIMIT %s{lock}",
-            [_prep(now), batch],
+            f"SELECT {_COLUMNS} FROM {table} "  # noqa: S608 - constants
+            "WHERE (due_at <= %s AND recheck_at IS NULL) OR (recheck_at <= %s AND due_at <= %s) "
+            f"ORDER BY due_at LIMIT %s{lock}",
+            [_prep(now), _prep(now), _prep(now), batch],
         )
         found = cursor.fetchall()
         timings["find"] = timings.get("find", 0.0) + time.perf_counter() - started
         if not found:
             return []
         ids = [row[0] for row in found]
+        # The deadline stays as recorded; only the sweep's next look moves.
         cursor.execute(
-            f"UPDATE {table} SET due_at = %s "  # noqa: S608
-            f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND due_at <= %s RETURNING id",
-            [_prep(recheck), *ids, _prep(now)],
+            f"UPDATE {table} SET recheck_at = %s "  # noqa: S608
+            f"WHERE id IN ({', '.join(['%s'] * len(ids))}) AND due_at <= %s "
+            "AND (recheck_at IS NULL OR recheck_at <= %s) RETURNING id",
+            [_prep(recheck), *ids, _prep(now), _prep(now)],
         )
         claimed = {row[0] for row in cursor.fetchall()}
     timings["claim"] = timings.get("claim", 0.0) + time.perf_counter() - started

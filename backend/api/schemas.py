@@ -110,6 +110,8 @@ class CarrierOut(Schema):
     custodian: str
     location: str
     due_at: datetime | None
+    # Past ``due_at`` in a state that must end by it, until a scan moves the carrier on.
+    overdue: bool = False
     seq: int
     head_hash: str
     copy_no: int | None

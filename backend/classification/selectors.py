@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from backend.classification.models import Case, Step
+from backend.classification.models import OPEN_STATES, Case, CaseState, Step
+from backend.registry.models import Person
 from backend.registry.principals import Principal
 from backend.registry.selectors import carrier_get
 
@@ -23,3 +24,13 @@ def carrier_cases(*, principal: Principal, code: str) -> list[Case]:
     """Every round of ``code``'s classification, oldest first (read rights as the carrier)."""
     carrier = carrier_get(principal=principal, code=code)
     return list(_cases().filter(carrier=carrier).order_by("id"))
+
+
+def cases_awaiting(*, person: Person) -> QuerySet[Case]:
+    """Open cases ``person`` may take the next step on: not their own proposal, and not
+    the approval of a case they reviewed (the service decides again on each decision)."""
+    return (
+        Case.objects.filter(state__in=[s.value for s in OPEN_STATES])
+        .exclude(proposed_by=person)
+        .exclude(Q(state=CaseState.REVIEWED) & Q(reviewed_by=person))
+    )

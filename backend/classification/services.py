@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.classification.models import (
     OPEN_STATES,
@@ -39,6 +40,7 @@ from backend.registry.models import Carrier, Person
 from backend.registry.principals import Principal
 from backend.registry.selectors import code_or_error, person_by_code
 from backend.registry.states import Round, State
+from backend.registry.texts import status_word
 from labels.codes import Kind
 
 DECISIONS = ("review", "approve", "amend", "reject", "refer")
@@ -73,15 +75,15 @@ def _lock(code: str) -> Carrier:
         .filter(code=text)
     ).first()
     if carrier is None:
-        raise ServiceError("unknown_code", f"No carrier has the code {text}.", {"code": text})
+        raise ServiceError(
+            "unknown_code", _("No carrier has the code %(code)s.") % {"code": text}, {"code": text}
+        )
     return carrier
 
 
 def _person(principal: Principal) -> Person:
     if principal.person is None:
-        raise ServiceError(
-            "forbidden", "Only a person takes part in classification. 须由人员办理定密。"
-        )
+        raise ServiceError("forbidden", _("Only a person takes part in classification."))
     return principal.person
 
 
@@ -176,7 +178,7 @@ def proposal_open(
     except IntegrityError:
         raise ServiceError(
             "conflict",
-            "This carrier already has a classification round open. 该载体已有未完成的定密事项。",
+            _("This carrier already has a classification round open."),
             {"carrier": carrier.code},
         ) from None
     Step.objects.create(
@@ -204,40 +206,34 @@ def classification_propose(
     or a fresh proposal for a draft whose last proposal was rejected."""
     person = _person(principal)
     if not principal.has_role("registrar", "approver"):
-        raise ServiceError(
-            "forbidden", "Only a registrar or an approver proposes. 仅承办人可拟定。"
-        )
+        raise ServiceError("forbidden", _("Only a registrar or an approver proposes."))
     carrier = _lock(code)
     if kind not in (CaseKind.INITIAL, CaseKind.CHANGE, CaseKind.DECLASSIFY):
-        raise ServiceError("invalid", f"Unknown kind {kind!r}.", {"field": "kind"})
-    if not reason.strip():
         raise ServiceError(
-            "invalid", "A proposal states its reason. 请填写拟定理由。", {"field": "reason"}
+            "invalid", _("Unknown kind %(kind)s.") % {"kind": repr(kind)}, {"field": "kind"}
         )
     allowed = may_propose(kind, State(carrier.status))
+    if not reason.strip():
+        raise ServiceError("invalid", _("A proposal states its reason."), {"field": "reason"})
     if kind == CaseKind.INITIAL:
         if not allowed:
             raise ServiceError(
                 "invalid_transition",
-                "Only a draft is proposed afresh. 仅拟定状态的载体可重新拟定。",
+                _("Only a draft is proposed afresh."),
                 {"status": carrier.status},
             )
     elif not allowed:
         raise ServiceError(
             "invalid_transition",
-            f"A {carrier.status} carrier cannot be changed or declassified."
-            " 该载体当前状态不能变更或解密。",
+            _("A carrier in this state (%(status)s) cannot be changed or declassified.")
+            % {"status": status_word(carrier.status)},
             {"status": carrier.status},
         )
     elif carrier.declassified_on is not None:
-        raise ServiceError(
-            "invalid_transition", "The carrier is declassified already. 该载体已解密。", {}
-        )
+        raise ServiceError("invalid_transition", _("The carrier is declassified already."), {})
     if kind == CaseKind.CHANGE:
         if changes.is_empty():
-            raise ServiceError(
-                "invalid", "A change names what changes. 请写明变更内容。", {"field": "level"}
-            )
+            raise ServiceError("invalid", _("A change names what changes."), {"field": "level"})
         _check_changes(changes)
     elif kind == CaseKind.DECLASSIFY:
         changes = Changes()
@@ -250,7 +246,11 @@ def classification_propose(
 
 def _check_changes(changes: Changes) -> None:
     if changes.level is not None and changes.level not in Level.values:
-        raise ServiceError("invalid", f"Unknown level {changes.level!r}.", {"field": "level"})
+        raise ServiceError(
+            "invalid",
+            _("Unknown level %(level)s.") % {"level": repr(changes.level)},
+            {"field": "level"},
+        )
     if changes.period is not None:
         _validate_period(changes.period)
     if changes.scope is not None:
@@ -288,32 +288,29 @@ def classification_decide(
     if decision not in DECISIONS:
         raise ServiceError(
             "invalid",
-            f"Unknown decision {decision!r}.",
+            _("Unknown decision %(decision)s.") % {"decision": repr(decision)},
             {"field": "decision", "allowed": DECISIONS},
         )
     if not principal.has_role("approver"):
         raise ServiceError(
             "forbidden",
-            "Only a classification authority decides. 仅定密责任人可审核、批准。",
+            _("Only a classification authority decides."),
             {"reason": "role_missing", "roles": ["approver"]},
         )
     if not opinion:
-        raise ServiceError(
-            "invalid", "A decision states its opinion. 请填写意见。", {"field": "opinion"}
-        )
+        raise ServiceError("invalid", _("A decision states its opinion."), {"field": "opinion"})
     carrier = _lock(code)
     case = _open_case(carrier)
     if case is None:
         raise ServiceError(
             "invalid_transition",
-            "Nothing awaits a classification decision on this carrier. 该载体没有待决定密事项。",
+            _("Nothing awaits a classification decision on this carrier."),
             {"status": carrier.status},
         )
     if case.proposed_by_id == person.id:
         raise ServiceError(
             "forbidden",
-            "The handler cannot review or approve their own proposal."
-            " 承办人不得审核、批准本人拟定的事项。",
+            _("The handler cannot review or approve their own proposal."),
             {"reason": "own_proposal"},
         )
     now = timezone.now()
@@ -338,13 +335,13 @@ def classification_decide(
         if not superior:
             raise ServiceError(
                 "invalid",
-                "Record which superior authority decided. 请写明作出决定的上级机关。",
+                _("Record which superior authority decided."),
                 {"field": "superior"},
             )
     elif case.reviewed_by_id == person.id:
         raise ServiceError(
             "forbidden",
-            "Review and approval are two different people. 审核人与批准人不得为同一人。",
+            _("Review and approval are two different people."),
             {"reason": "reviewer_cannot_approve"},
         )
     if decision == "reject":
@@ -353,14 +350,14 @@ def classification_decide(
         if changes.is_empty():
             raise ServiceError(
                 "invalid",
-                "An amendment names what it changes. 请写明修改内容。",
+                _("An amendment names what it changes."),
                 {"field": "level"},
             )
         _check_changes(changes)
     elif not changes.is_empty():
         raise ServiceError(
             "invalid",
-            "approve takes the proposal as it is; use amend to change it. 如需修改请使用 amend。",
+            _("approve takes the proposal as it is; use amend to change it."),
             {"field": "decision"},
         )
     return _approve(
@@ -445,8 +442,15 @@ def _approve(
         # 定密权限: an authority decides up to their ceiling; above it, refer upward.
         raise ServiceError(
             "forbidden",
-            f"{person.code}'s authority ({LEVEL_ZH.get(person.authority, '无')}) does not reach "
-            f"{LEVEL_ZH[needed]}; refer it upward. 超出定密权限，应报请上级定密。",
+            _(
+                "%(person)s's classification authority (%(authority)s) does not reach "
+                "%(level)s: refer it upward."
+            )
+            % {
+                "person": person.code,
+                "authority": LEVEL_ZH.get(person.authority, "无"),
+                "level": LEVEL_ZH[needed],
+            },
             {
                 "reason": "authority_ceiling",
                 "authority": person.authority or "none",
@@ -454,9 +458,7 @@ def _approve(
             },
         )
     if case.kind != CaseKind.DECLASSIFY and not basis:
-        raise ServiceError(
-            "invalid", "A classification states its basis. 请写明定密依据。", {"field": "basis"}
-        )
+        raise ServiceError("invalid", _("A classification states its basis."), {"field": "basis"})
     amended = not changes.is_empty()
     case.state = verdict.round_to
     case.decided_by, case.decided_at, case.decision_opinion = person, now, opinion

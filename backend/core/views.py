@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backend.classification.selectors import cases_awaiting
 from backend.desk.access import HOMES, person_of
 from backend.security.signin import locked_until
 
@@ -47,6 +48,8 @@ def home(request: HttpRequest) -> HttpResponse:
     person = person_of(request)
     if person is None:
         return redirect("sign-in")
+    if person.has_role("approver") and cases_awaiting(person=person).exists():
+        return redirect("desk:decisions")  # a 定密 case waits on them: decide it first
     for role, page in HOMES:
         if person.has_role(role):
             return redirect(page)

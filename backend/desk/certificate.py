@@ -10,15 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
 
 from backend.custody.models import CustodyEvent
 from backend.desk.common import zone
 from backend.registry.levels import LEVEL_ZH
 from backend.registry.models import Carrier, Person
+from backend.registry.texts import unit_name
 from labels import fonts
 from labels.layout import Label, Text
+from labels.text import wrap as text_wrap
 from labels.vector import PdfDocument
 
 A4 = (210.0, 297.0)
@@ -39,14 +40,9 @@ class Entry:
     events: list[CustodyEvent]  # this destruction's events, request to destroy
 
 
-def _fit(text: str, size: float, width: float, weight: int = fonts.REGULAR) -> str:
-    """Cut ``text`` with an ellipsis so that it fits ``width`` mm at ``size`` mm."""
-    text = fonts.printable(text)
-    if fonts.advance(text, weight) * size <= width:
-        return text
-    while text and fonts.advance(text + "…", weight) * size > width:
-        text = text[:-1]
-    return text + "…"
+# A certificate line wraps rather than being cut: a name or a place is evidence.
+MAX_LINES = 6
+LEADING = 1.45
 
 
 def _t(value: datetime | None) -> str:
@@ -61,17 +57,17 @@ class _Page:
     def line(
         self,
         x: float,
-        text: str,
+        content: str,
         size: float = 3.6,
         weight: int = fonts.REGULAR,
         width: float | None = None,
     ) -> None:
         width = width if width is not None else A4[0] - MARGIN - x
-        self.items.append(
-            Text(
-                x=x, baseline=self.y, size=size, weight=weight, text=_fit(text, size, width, weight)
-            )
-        )
+        lines = text_wrap(fonts.printable(content), width, size, weight, max_lines=MAX_LINES)
+        for i, line in enumerate(lines):
+            if i:
+                self.y += size * LEADING  # the caller's own step follows the last line
+            self.items.append(Text(x=x, baseline=self.y, size=size, weight=weight, text=line))
 
     def center(self, text: str, size: float, weight: int = fonts.BOLD) -> None:
         w = fonts.advance(text, weight) * size
@@ -82,13 +78,21 @@ class _Page:
 
 def render(entries: list[Entry], *, issued_by: Person) -> bytes:
     doc = PdfDocument()
+    for p in layout(entries, issued_by=issued_by):
+        doc.new_page(*A4)
+        doc.draw(Label(width=A4[0], height=A4[1], dpi=600, items=tuple(p.items)))
+    return doc.finish()
+
+
+def layout(entries: list[Entry], *, issued_by: Person) -> list[_Page]:
+    """The certificate's pages as positioned lines of text."""
     pages: list[_Page] = []
     page = _Page()
     pages.append(page)
     page.y = MARGIN + 10
     page.center("涉密载体销毁证明", 8.0)
     page.y += 8
-    page.center(f"单位：{settings.CUSTOS_UNIT}    开具：{_t(timezone.now())}", 3.4, fonts.REGULAR)
+    page.center(f"单位：{unit_name()}    开具：{_t(timezone.now())}", 3.4, fonts.REGULAR)
     page.y += 10
     for n, entry in enumerate(entries, start=1):
         if page.y > A4[1] - MARGIN - 60:
@@ -150,7 +154,4 @@ def render(entries: list[Entry], *, issued_by: Person) -> bytes:
     page.line(A4[0] / 2 + 10, "保密委员会（盖章）", 3.6)
     page.y += 8
     page.line(MARGIN, f"共{len(entries)}件    本证明由 Custos 据台账生成", 3.0)
-    for p in pages:
-        doc.new_page(*A4)
-        doc.draw(Label(width=A4[0], height=A4[1], dpi=600, items=tuple(p.items)))
-    return doc.finish()
+    return pages

@@ -12,10 +12,7 @@ from backend.alerts.models import Alert
 from backend.custody import chain
 from backend.custody.models import CustodyEvent
 from backend.desk.common import zone
-from backend.registry.models import Carrier
-
-# Statuses whose ``due_at`` is a deadline the carrier can miss (not a review date).
-OVERDUE_STATUSES = ("in_use", "in_transit", "in_repair", "pending_destruction", "lost")
+from backend.registry.models import OVERDUE_STATUSES, Carrier
 
 
 def open_alerts() -> list[Alert]:
@@ -24,6 +21,15 @@ def open_alerts() -> list[Alert]:
         .select_related("carrier", "carrier__custodian", "acknowledged_by")
         .prefetch_related("carrier__scope")
         .order_by("opened_at", "id")[:500]
+    )
+
+
+def alert_row(alert_id: int) -> Alert | None:
+    return (
+        Alert.objects.select_related("carrier", "carrier__custodian", "acknowledged_by")
+        .prefetch_related("carrier__scope")
+        .filter(id=alert_id)
+        .first()
     )
 
 
@@ -40,13 +46,24 @@ def alerts_by_kind() -> list[dict]:
 
 
 def overdue_carriers(now: datetime | None = None) -> list[Carrier]:
-    """Carriers past their deadline; the partial index on ``due_at`` serves this query."""
+    """Carriers past their deadline, since the deadline recorded (the sweep's re-checks
+    live in ``recheck_at``); the partial index on ``due_at`` serves this query."""
     return list(
-        Carrier.objects.filter(due_at__lt=now or timezone.now(), status__in=OVERDUE_STATUSES)
+        Carrier.objects.filter(due_at__lte=now or timezone.now(), status__in=OVERDUE_STATUSES)
         .select_related("custodian", "location")
         .prefetch_related("scope")
         .order_by("due_at")[:200]
     )
+
+
+def open_alert_count() -> int:
+    return Alert.objects.exclude(status="resolved").count()
+
+
+def overdue_count(now: datetime | None = None) -> int:
+    return Carrier.objects.filter(
+        due_at__lte=now or timezone.now(), status__in=OVERDUE_STATUSES
+    ).count()
 
 
 def counts_by_status_and_level() -> dict[str, dict[str, int]]:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("desk/carrier/<str:code>/", views_desk.carrier_level, name="carrier-level"),
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("dashboard/alerts/<int:alert_id>/ack/", views_dashboard.acknowledge, name="ack"),
+    path("dashboard/tiles/", views_dashboard.tiles, name="tiles"),
     path("carriers/<str:code>/", views_dashboard.timeline, name="timeline"),
     path("destruction/", views_destruction.requests, name="destruction"),
     path("destruction/site/", views_destruction.site, name="site"),

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import trigger_client_event
 
+from backend.alerts.models import Alert
 from backend.alerts.services import alert_acknowledge
 from backend.desk import selectors, words
 from backend.desk.access import roles_required
@@ -20,6 +26,29 @@ from backend.registry.selectors import carrier_get
 from backend.security.selectors import carrier_access_log
 
 LEVEL_ORDER = ("top_secret", "secret", "confidential")
+
+
+def _tiles(now: datetime, total: int | None = None) -> dict[str, object]:
+    """The counts on the tiles, from count queries: cheap enough to poll."""
+    if total is None:
+        total = sum(sum(v.values()) for v in selectors.counts_by_status_and_level().values())
+    return {
+        "open": selectors.open_alert_count(),
+        "overdue": selectors.overdue_count(now),
+        "total": total,
+        "by_kind": [
+            {**k, "label": words.word(words.ALERT_KINDS, k["kind"]), "age": age(k["oldest"], now)}
+            for k in selectors.alerts_by_kind()
+        ],
+        "poll": settings.CUSTOS_DASHBOARD_POLL_SECONDS,
+    }
+
+
+@roles_required("committee")
+@require_http_methods(["GET"])
+def tiles(request: HttpRequest) -> HttpResponse:
+    """The tiles alone, for the dashboard to refresh without a reload."""
+    return render(request, "desk/_tiles.html", {"tiles": _tiles(timezone.now())})
 
 
 @roles_required("committee")
@@ -44,14 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "desk/dashboard.html",
         {
-            "by_kind": [
-                {
-                    **k,
-                    "label": words.word(words.ALERT_KINDS, k["kind"]),
-                    "age": age(k["oldest"], now),
-                }
-                for k in selectors.alerts_by_kind()
-            ],
+            "tiles": _tiles(now, total=sum(sum(v.values()) for v in counts.values())),
             "alerts": [
                 {
                     "alert": a,
@@ -73,7 +95,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
             "levels": [words.word(words.LEVELS, lvl) for lvl in LEVEL_ORDER],
             "count_rows": count_rows,
-            "total": sum(sum(v.values()) for v in counts.values()),
             "chart": mark_safe(  # noqa: S308 - built from numbers, dates and escaped labels
                 alerts_svg(
                     selectors.alerts_per_day(14, now),
@@ -96,27 +117,38 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
         )
     except ServiceError as exc:
         if request.htmx:  # type: ignore[attr-defined]
-            return HttpResponse(
-                f'<td colspan="7" class="bad-text">{_("Not acknowledged")}: {exc.message}</td>'
-            )
+            # The row again, with the reason and the form, so the note can be written now.
+            current = selectors.alert_row(alert_id)
+            if current is None:
+                return HttpResponse(
+                    f'<tr><td colspan="7" class="bad-text">{_("Not acknowledged")}: '
+                    f"{escape(exc.message)}</td></tr>"
+                )
+            return _alert_row(request, current, error=exc.message)
         return redirect("desk:dashboard")
     if request.htmx:  # type: ignore[attr-defined]
-        return render(
-            request,
-            "desk/_alert_row.html",
-            {
-                "row": {
-                    "alert": alert,
-                    "kind": words.word(words.ALERT_KINDS, alert.kind),
-                    "status": words.word(words.ALERT_STATUSES, alert.status),
-                    "age": age(alert.opened_at),
-                    "title": listed(request.principal, [alert.carrier]).get(alert.carrier_id)  # type: ignore[attr-defined]
-                    if alert.carrier
-                    else None,
-                }
-            },
-        )
+        # The tiles listen for this and fetch fresh counts (one fewer unacknowledged).
+        return trigger_client_event(_alert_row(request, alert), "alerts-changed")
     return redirect("desk:dashboard")
+
+
+def _alert_row(request: HttpRequest, alert: Alert, error: str = "") -> HttpResponse:
+    return render(
+        request,
+        "desk/_alert_row.html",
+        {
+            "row": {
+                "alert": alert,
+                "kind": words.word(words.ALERT_KINDS, alert.kind),
+                "status": words.word(words.ALERT_STATUSES, alert.status),
+                "age": age(alert.opened_at),
+                "title": listed(request.principal, [alert.carrier]).get(alert.carrier_id)  # type: ignore[attr-defined]
+                if alert.carrier
+                else None,
+                "error": error,
+            }
+        },
+    )
 
 
 @roles_required("committee", "approver", "registrar", "clerk")
@@ -139,6 +171,7 @@ def timeline(request: HttpRequest, code: str) -> HttpResponse:
             "level": words.word(words.LEVELS, carrier.level),
             "form": words.word(words.FORMS, carrier.form),
             "chain": selectors.chain_status(carrier, events),
+            "overdue": age(carrier.due_at) if carrier.is_overdue() else "",
             "events": [{"e": e, "action": words.word(words.ACTIONS, e.action)} for e in events],
             # Reg Art. 20: who read it and when — the committee only (None for others).
             "access_log": carrier_access_log(principal=principal, carrier=carrier),

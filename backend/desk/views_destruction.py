@@ -22,7 +22,8 @@ from backend.errors import ServiceError
 from backend.printing.selectors import carrier_code_for_label
 from backend.registry.models import Carrier, Location, Person
 from backend.registry.principals import Principal
-from labels.codes import CodeError, Kind, parse
+from backend.registry.texts import code_error_text
+from labels.codes import CodeError, Kind, parse, read_typed
 
 
 def _scan(principal: Principal, action: str, carrier: str, **kw: str | None) -> tuple[bool, str]:
@@ -117,10 +118,14 @@ def site_panel(request: HttpRequest) -> HttpResponse:
     principal = request.principal  # type: ignore[attr-defined]
     data = request.POST if request.method == "POST" else request.GET
     raw = data.get("carrier", "")
+    if not raw.strip():
+        return _panel(request, None, None)  # nothing scanned yet: nothing to refuse
     try:
-        code = parse(raw, kind=Kind.CARRIER).text
+        code = parse(read_typed(raw), kind=Kind.CARRIER).text  # keyed in at the site too
     except CodeError as exc:
-        return _panel(request, None, (False, words.reason(exc.reason, {}, exc.message, {})))
+        return _panel(
+            request, None, (False, words.reason(exc.reason, {}, code_error_text(exc), {}))
+        )
     try:
         # A reprint label stands for its carrier; a voided one is refused, as at ingest.
         code = carrier_code_for_label(code)
@@ -130,7 +135,7 @@ def site_panel(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         step = data.get("step")
         if step == "witness":
-            badge = data.get("badge", "").strip().upper()
+            badge = read_typed(data.get("badge", ""))
             ok, why = _scan(
                 principal,
                 "destroy_witness",

@@ -20,9 +20,10 @@ from backend.desk import words
 from backend.desk.access import roles_required
 from backend.desk.common import listed
 from backend.errors import ServiceError
+from backend.printing.selectors import PRINTABLE
 from backend.registry.levels import Form, Level
-from backend.registry.marking import Period
-from backend.registry.models import Carrier, Location
+from backend.registry.marking import Period, marking
+from backend.registry.models import Carrier, Location, Person
 from backend.registry.selectors import carrier_list, person_by_code
 from backend.registry.services import carrier_register
 
@@ -104,13 +105,19 @@ def register(request: HttpRequest) -> HttpResponse:
         "desk/register.html",
         {
             "created": created,
+            "created_printable": created is not None and created.status in PRINTABLE,
             "error": error,
             "post": post,
             "forms": [(v, words.word(words.FORMS, v)) for v in Form.values],
             "levels": [(v, words.word(words.LEVELS, v)) for v in Level.values],
             "locations": Location.objects.order_by("kind", "name"),
             "mine": [
-                {"c": c, "title": known[c.id], "status": words.word(words.STATUSES, c.status)}
+                {
+                    "c": c,
+                    "title": known[c.id],
+                    "status": words.word(words.STATUSES, c.status),
+                    "printable": c.status in PRINTABLE,
+                }
                 for c in mine
             ],
         },
@@ -125,15 +132,16 @@ def decisions(request: HttpRequest) -> HttpResponse:
     from backend.classification.services import classification_decide
 
     principal = request.principal  # type: ignore[attr-defined]
-    banner = None
+    banner, kept = None, {}
     if request.method == "POST":
         code = request.POST.get("carrier", "")
+        opinion = request.POST.get("opinion", "")
         try:
             carrier = classification_decide(
                 principal=principal,
                 code=code,
                 decision=request.POST.get("decision", ""),
-                opinion=request.POST.get("opinion", ""),
+                opinion=opinion,
             )
             banner = (
                 True,
@@ -142,14 +150,20 @@ def decisions(request: HttpRequest) -> HttpResponse:
             )
         except ServiceError as exc:
             banner = (False, f"{code}: {exc.message}")
+            kept = {code.strip().upper(): opinion}  # a refused decision keeps what was typed
     cases = list(
         Case.objects.filter(state__in=[s.value for s in OPEN_STATES])
-        .select_related("carrier", "proposed_by", "reviewed_by")
+        .select_related("carrier", "carrier__custodian", "proposed_by", "reviewed_by")
         .prefetch_related("carrier__scope")
         .order_by("proposed_at")[:200]
     )
     known = listed(principal, [c.carrier for c in cases])
     me = request.person  # type: ignore[attr-defined]
+    scope_names = dict(
+        Person.objects.filter(code__in={p for c in cases for p in c.scope}).values_list(
+            "code", "name"
+        )
+    )
     return render(
         request,
         "desk/decisions.html",
@@ -160,11 +174,15 @@ def decisions(request: HttpRequest) -> HttpResponse:
                     "case": c,
                     "title": known[c.carrier_id],
                     "level": words.word(words.LEVELS, c.level),
+                    "state": words.word(words.CASE_STATES, c.state),
+                    "marking": marking(c.level, c.period),
+                    "scope": [f"{scope_names.get(p, p)} {p}" for p in c.scope],
                     # The page offers only the step this approver may take; the service
                     # decides again (two different people, neither the proposer).
                     "step": None
                     if me.id in (c.proposed_by_id, c.reviewed_by_id)
                     else ("review" if c.state == "proposed" else "approve"),
+                    "opinion": kept.get(c.carrier.code, ""),
                 }
                 for c in cases
             ],
@@ -201,6 +219,8 @@ def labels_page(request: HttpRequest) -> HttpResponse:
                     "title": known[c.id],
                     "status": words.word(words.STATUSES, c.status),
                     "label": label_codes[c.id],
+                    # A destroyed, lost or undecided carrier gets no label to print.
+                    "printable": c.status in PRINTABLE,
                 }
                 for c in carriers
             ],
@@ -228,9 +248,7 @@ def label_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
             size=_label_size(request.GET.get("size")) or None,
         )
     except ServiceError as exc:
-        return HttpResponse(
-            exc.message, status=exc.status, content_type="text/plain; charset=utf-8"
-        )
+        return render(request, "desk/error.html", {"message": exc.message}, status=exc.status)
     return HttpResponse(body, content_type=LABEL_TYPES[fmt])
 
 
@@ -249,9 +267,7 @@ def sheet_pdf(request: HttpRequest) -> HttpResponse:
             start=_int(request.POST.get("start", "")) or 0,
         )
     except ServiceError as exc:
-        return HttpResponse(
-            exc.message, status=exc.status, content_type="text/plain; charset=utf-8"
-        )
+        return render(request, "desk/error.html", {"message": exc.message}, status=exc.status)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="labels.pdf"'
     return response

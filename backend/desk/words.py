@@ -6,10 +6,13 @@ labels live here as English message ids with their Chinese in backend/locale.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+
+from backend.registry import texts
 
 LEVELS = {
     "top_secret": gettext_lazy("Top secret"),
@@ -53,6 +56,13 @@ ACTIONS = {
     "destroy": gettext_lazy("Destroyed"),
     "report_lost": gettext_lazy("Reported lost"),
     "found": gettext_lazy("Found"),
+    # The 定密 steps and the label, which the ledger records beside the custody moves.
+    "review": gettext_lazy("Classification reviewed"),
+    "refer": gettext_lazy("Referred upward"),
+    "reject": gettext_lazy("Classification not approved"),
+    "classify": gettext_lazy("Classification approved"),
+    "declassify": gettext_lazy("Declassified"),
+    "label_printed": gettext_lazy("Label printed"),
 }
 ALERT_KINDS = {
     "overdue_return": gettext_lazy("Overdue return"),
@@ -72,14 +82,7 @@ ALERT_STATUSES = {
     "acknowledged": gettext_lazy("Acknowledged"),
     "resolved": gettext_lazy("Resolved"),
 }
-ROLES = {
-    "admin": gettext_lazy("Administrator"),
-    "registrar": gettext_lazy("Registrar"),
-    "clerk": gettext_lazy("Clerk"),
-    "approver": gettext_lazy("Approver"),
-    "witness": gettext_lazy("Witness"),
-    "committee": gettext_lazy("Secrecy committee"),
-}
+ROLES = texts.ROLES
 # The registers by their API names (CONTRACT.md ``/registers/{name}``); in Chinese the
 # titles the registers themselves carry (backend/registers/selectors.py ``TITLES``).
 REGISTERS = {
@@ -87,6 +90,15 @@ REGISTERS = {
     "classifications": gettext_lazy("Register of classification decisions"),
     "lending": gettext_lazy("Lending register"),
     "destruction": gettext_lazy("Destruction register"),
+}
+# The 定密 steps a case is at (backend/classification CaseState).
+CASE_STATES = {
+    "proposed": gettext_lazy("Proposed, awaiting review"),
+    "reviewed": gettext_lazy("Reviewed, awaiting approval"),
+    "referred": gettext_lazy("Referred upward"),
+    "approved": gettext_lazy("Approved"),
+    "amended": gettext_lazy("Approved with changes"),
+    "rejected": gettext_lazy("Not approved"),
 }
 
 
@@ -151,6 +163,26 @@ def reason(code: str, details: dict[str, Any], message: str, names: dict[str, st
         return _("Scan the receiver's badge before confirming.")
     if code == "invalid" and "location" in message:
         return _("Choose or scan the location first.")
-    if code == "forbidden":
-        return _("Not allowed: %(message)s") % {"message": message}
-    return message
+    if code == "forbidden" and "person" in details and not why:
+        return _("%(person)s is not an active witness.") % {"person": person}
+    return in_language(code, message)
+
+
+# A refusal whose service sentence is not in the reader's language (the ledger's own
+# sentences are English): the plain meaning of its stable code instead.
+_BY_CODE = {
+    "forbidden": gettext_lazy("Not allowed: your roles or clearance do not permit this."),
+    "invalid": gettext_lazy("The entry is not valid: check what was scanned or typed."),
+    "invalid_transition": gettext_lazy("This step is not possible in the carrier's state."),
+    "not_found": gettext_lazy("Not found."),
+    "unknown_code": gettext_lazy("Unknown code: no carrier, person or place has it."),
+    "rate_limited": gettext_lazy("Too many attempts: wait a moment and try again."),
+}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def in_language(code: str, message: str) -> str:
+    """``message`` when it reads in the active language, else its code's meaning."""
+    if (get_language() or "").startswith("en") or _CJK.search(message):
+        return message
+    return str(_BY_CODE.get(code, _BY_CODE["invalid"]))

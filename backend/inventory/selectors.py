@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from backend.alerts.models import Alert
 from backend.custody.models import CustodyEvent
@@ -23,10 +24,10 @@ RESULT_ZH = {"found": "在位", "missing": "缺失", "unexpected": "账外发现
 
 def stocktake_get(*, principal: Principal, stocktake_id: int) -> Stocktake:
     if not may_read_carriers(principal):
-        raise ServiceError("forbidden", "Your roles do not include reading stocktakes.")
+        raise ServiceError("forbidden", _("Your roles do not include reading stocktakes."))
     take = Stocktake.objects.select_related("location").filter(id=stocktake_id).first()
     if take is None:
-        raise ServiceError("not_found", f"There is no stocktake {stocktake_id}.")
+        raise ServiceError("not_found", _("There is no stocktake %(id)s.") % {"id": stocktake_id})
     return take
 
 
@@ -42,7 +43,7 @@ def stocktake_sightings(take: Stocktake, *, until: datetime | None = None) -> se
 def stocktakes_list(*, principal: Principal, limit: int = 30) -> list[Stocktake]:
     """Open stocktakes first, then the latest closed ones (for the stocktake page)."""
     if not may_read_carriers(principal):
-        raise ServiceError("forbidden", "Your roles do not include reading stocktakes.")
+        raise ServiceError("forbidden", _("Your roles do not include reading stocktakes."))
     rows = Stocktake.objects.select_related("location", "opened_by", "closed_by")
     return [
         *rows.filter(closed_at__isnull=True).order_by("-opened_at"),
@@ -71,7 +72,7 @@ def stocktake_report(*, principal: Principal, stocktake_id: int) -> Register:
     take = stocktake_get(principal=principal, stocktake_id=stocktake_id)
     if take.closed_at is None:
         raise ServiceError(
-            "invalid_transition", "Close the stocktake first. 请先结束清查。", {"reason": "open"}
+            "invalid_transition", _("Close the stocktake first."), {"reason": "open"}
         )
     outcome = {c: "found" for c in take.found if c in set(take.expected)}
     outcome.update({c: "missing" for c in take.missing})

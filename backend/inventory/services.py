@@ -13,6 +13,7 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.alerts.services import alert_raise
 from backend.custody.services import ScanIn, ScanResult, scans_ingest
@@ -30,9 +31,7 @@ ROLES = ("clerk", "committee")
 
 def _require(principal: Principal) -> None:
     if not principal.has_role(*ROLES):
-        raise ServiceError(
-            "forbidden", "Only a clerk or the committee runs a stocktake. 仅收发员或保密委可清查。"
-        )
+        raise ServiceError("forbidden", _("Only a clerk or the committee runs a stocktake."))
 
 
 @transaction.atomic
@@ -42,7 +41,7 @@ def stocktake_open(*, principal: Principal, location: Location) -> Stocktake:
     if Stocktake.objects.filter(location=location, closed_at__isnull=True).exists():
         raise ServiceError(
             "conflict",
-            "A stocktake of this location is open already. 该位置已有未结束的清查。",
+            _("A stocktake of this location is open already."),
             {"location": location.code},
         )
     expected = sorted(
@@ -68,11 +67,11 @@ def stocktake_close(*, principal: Principal, stocktake_id: int) -> Stocktake:
     _require(principal)
     take = Stocktake.objects.select_for_update().filter(id=stocktake_id).first()
     if take is None:
-        raise ServiceError("not_found", f"There is no stocktake {stocktake_id}.")
+        raise ServiceError("not_found", _("There is no stocktake %(id)s.") % {"id": stocktake_id})
     if take.closed_at is not None:
         raise ServiceError(
             "invalid_transition",
-            "This stocktake is closed already. 该清查已结束。",
+            _("This stocktake is closed already."),
             {"closed_at": take.closed_at.isoformat()},
         )
     now = timezone.now()
@@ -120,7 +119,7 @@ def stocktake_scan(
     """
     take = Stocktake.objects.select_related("location").filter(id=stocktake_id).first()
     if take is None:
-        raise ServiceError("not_found", f"There is no stocktake {stocktake_id}.")
+        raise ServiceError("not_found", _("There is no stocktake %(id)s.") % {"id": stocktake_id})
     (result,) = scans_ingest(
         principal=principal,
         scans=[

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 import labels
 from backend.errors import ServiceError
@@ -122,7 +123,7 @@ def printer_get(name: str) -> Printer:
     if entry is None:
         raise ServiceError(
             "invalid",
-            f"没有名为 {name!r} 的打印机 / No printer is named {name!r}.",
+            _("No printer is named %(name)s.") % {"name": repr(name)},
             {"field": "printer", "allowed": sorted(entries)},
         )
     try:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 
 import labels
 from backend.custody.models import CustodyEvent
@@ -17,6 +18,8 @@ from backend.printing.models import BulkPrint, PrintedLabel
 from backend.registry.models import Carrier, Location, Person, Status
 from backend.registry.policy import may_know
 from backend.registry.principals import Principal
+from backend.registry.selectors import code_or_error
+from backend.registry.texts import code_error_text, roles_words, status_word
 from labels.codes import CodeError, Kind, parse
 
 # Labels only for carriers that may be handed over. An allow-list, so a state added later
@@ -39,16 +42,13 @@ def _require(principal: Principal, *roles: str) -> None:
     if not principal.has_role(*roles):
         raise ServiceError(
             "forbidden",
-            f"需要以下角色之一 / This needs one of the roles: {', '.join(roles)}.",
+            _("This needs one of the roles: %(roles)s.") % {"roles": roles_words(roles)},
             {"roles": list(roles)},
         )
 
 
 def _code(raw: str, kind: Kind, what: str = "code") -> str:
-    try:
-        return parse(raw, kind=kind).text
-    except CodeError as exc:
-        raise ServiceError(exc.reason, f"{what}: {exc.message}", {"field": what}) from None
+    return code_or_error(raw, kind, what)
 
 
 def label_error(exc: labels.LabelError) -> ServiceError:
@@ -59,8 +59,8 @@ def require_printable(carrier: Carrier) -> None:
     if carrier.status not in PRINTABLE:
         raise ServiceError(
             "invalid_transition",
-            f"载体 {carrier.code} 处于 {carrier.status} 状态，不能打印标签 / "
-            f"No label for {carrier.code} while it is {carrier.status}.",
+            _("No label for %(code)s while it is %(status)s.")
+            % {"code": carrier.code, "status": status_word(carrier.status)},
             {"code": carrier.code, "status": carrier.status},
         )
 
@@ -105,7 +105,7 @@ def carrier_for_label(*, principal: Principal, code: str) -> Carrier:
     carrier = Carrier.objects.prefetch_related("scope").filter(code=text).first()
     if carrier is None:
         raise ServiceError(
-            "unknown_code", f"没有此载体 / No carrier has the code {text}.", {"code": text}
+            "unknown_code", _("No carrier has the code %(code)s.") % {"code": text}, {"code": text}
         )
     require_printable(carrier)
     return carrier
@@ -174,7 +174,7 @@ def person_badge(
     person = Person.objects.filter(code=text).first()
     if person is None:
         raise ServiceError(
-            "unknown_code", f"没有此人员 / No person has the badge {text}.", {"code": text}
+            "unknown_code", _("No person has the badge %(code)s.") % {"code": text}, {"code": text}
         )
     return _render(_badge_spec(person), fmt, dpi, size)
 
@@ -187,7 +187,7 @@ def location_plate(
     location = Location.objects.filter(code=text).first()
     if location is None:
         raise ServiceError(
-            "unknown_code", f"没有此位置 / No location has the code {text}.", {"code": text}
+            "unknown_code", _("No location has the code %(code)s.") % {"code": text}, {"code": text}
         )
     return _render(_plate_spec(location), fmt, dpi, size)
 
@@ -209,17 +209,17 @@ def labels_sheet(
     if not 1 <= len(codes) <= MAX_SHEET:
         raise ServiceError(
             "invalid",
-            f"一张表单 1 至 {MAX_SHEET} 个标签 / Send between 1 and {MAX_SHEET} codes.",
+            _("Send between 1 and %(n)s codes.") % {"n": MAX_SHEET},
             {"field": "codes"},
         )
     if start < 0:
-        raise ServiceError("invalid", "start 不能为负 / start is at least 0.", {"field": "start"})
+        raise ServiceError("invalid", _("start is at least 0."), {"field": "start"})
     parsed: list[tuple[Kind, str]] = []
     for i, raw in enumerate(codes):
         try:
             code = parse(raw)
         except CodeError as exc:
-            raise ServiceError(exc.reason, exc.message, {"field": f"codes[{i}]"}) from None
+            raise ServiceError(exc.reason, code_error_text(exc), {"field": f"codes[{i}]"}) from None
         parsed.append((code.kind, code.text))
     kinds = {k for k, _ in parsed}
     if Kind.CARRIER in kinds:
@@ -243,7 +243,9 @@ def labels_sheet(
             text
         )
         if found is None:
-            raise ServiceError("unknown_code", f"未知编码 / Unknown code {text}.", {"code": text})
+            raise ServiceError(
+                "unknown_code", _("Unknown code %(code)s.") % {"code": text}, {"code": text}
+            )
         if kind is Kind.CARRIER:
             require_printable(found)
             specs.append(
@@ -318,8 +320,7 @@ def label_carriers_sql(count: int) -> str:
 def _voided(code: str, canonical: str) -> ServiceError:
     return ServiceError(
         "voided_label",
-        f"标签 {code} 已作废（已补打新标签），请扫描新标签 / "
-        f"Label {code} was voided by a reprint; scan the new label.",
+        _("Label %(code)s was voided by a reprint; scan the new label.") % {"code": code},
         {"code": code, "carrier": canonical},
     )
 
@@ -400,5 +401,5 @@ def bulk_get(*, principal: Principal, id: int) -> BulkPrint:
     _require(principal, "registrar")
     job = BulkPrint.objects.filter(pk=id).first()
     if job is None:
-        raise ServiceError("not_found", f"没有此批量打印任务 / No bulk print {id}.", {"id": id})
+        raise ServiceError("not_found", _("No bulk print %(id)s.") % {"id": id}, {"id": id})
     return job

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.custody.models import CustodyEvent
 from backend.custody.services import ledger_append
@@ -52,7 +53,7 @@ def _copies(copies: int) -> int:
     if not 1 <= copies <= MAX_COPIES:
         raise ServiceError(
             "invalid",
-            f"份数为 1 至 {MAX_COPIES} / copies is 1 to {MAX_COPIES}.",
+            _("copies is 1 to %(n)s.") % {"n": MAX_COPIES},
             {"field": "copies"},
         )
     return copies
@@ -71,14 +72,14 @@ def _lock(code: str) -> Carrier:
     carrier = Carrier.objects.select_for_update().filter(code=text).first()
     if carrier is None:
         raise ServiceError(
-            "unknown_code", f"没有此载体 / No carrier has the code {text}.", {"code": text}
+            "unknown_code", _("No carrier has the code %(code)s.") % {"code": text}, {"code": text}
         )
     selectors.require_printable(carrier)
     return carrier
 
 
 def _new_label_code() -> str:
-    for _ in range(_CODE_ATTEMPTS):
+    for _attempt in range(_CODE_ATTEMPTS):
         code = generate(Kind.CARRIER, prefix=settings.CUSTOS_UNIT, length=LABEL_BODY)
         taken = (
             PrintedLabel.objects.filter(code=code).exists()
@@ -120,8 +121,8 @@ def _print(
             if PrintedLabel.objects.filter(carrier=carrier).exists():
                 raise ServiceError(
                     "conflict",
-                    f"载体 {carrier.code} 的标签已打印，请使用补打 / "
-                    f"{carrier.code} already has a printed label; reprint it instead.",
+                    _("%(code)s already has a printed label; reprint it instead.")
+                    % {"code": carrier.code},
                     {"code": carrier.code},
                 )
             label_code = carrier.code
@@ -223,7 +224,7 @@ def bulk_print_create(
     if not 1 <= len(codes) <= MAX_BULK:
         raise ServiceError(
             "invalid",
-            f"批量打印 1 至 {MAX_BULK} 个 / Send between 1 and {MAX_BULK} codes.",
+            _("Send between 1 and %(n)s codes.") % {"n": MAX_BULK},
             {"field": "codes"},
         )
     texts = [selectors._code(c, Kind.CARRIER, f"codes[{i}]") for i, c in enumerate(codes)]
@@ -326,7 +327,9 @@ def _badge_or_plate(
         person = Person.objects.filter(code=text).first()
         if person is None:
             raise ServiceError(
-                "unknown_code", f"没有此人员 / No person has the badge {text}.", {"code": text}
+                "unknown_code",
+                _("No person has the badge %(code)s.") % {"code": text},
+                {"code": text},
             )
         spec = selectors._badge_spec(person)
     else:
@@ -334,7 +337,9 @@ def _badge_or_plate(
         location = Location.objects.filter(code=text).first()
         if location is None:
             raise ServiceError(
-                "unknown_code", f"没有此位置 / No location has the code {text}.", {"code": text}
+                "unknown_code",
+                _("No location has the code %(code)s.") % {"code": text},
+                {"code": text},
             )
         spec = selectors._plate_spec(location)
     try:

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import IO
 
-from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -22,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from backend.registers.pdfstream import StreamingPdf
 from backend.registers.selectors import Register
+from backend.registry.texts import unit_name
 from labels import fonts, text
 from labels.layout import Text
 
@@ -40,7 +40,7 @@ def xlsx(register: Register, out: IO[bytes], *, generated: datetime) -> int:
     sheet.append([title])
     sheet.append(
         [
-            f"单位：{settings.CUSTOS_UNIT}　筛选：{register.filters.describe()}　"
+            f"单位：{unit_name()}　筛选：{register.filters.describe()}　"
             f"生成时间：{generated:%Y-%m-%d %H:%M}"
         ]
     )
@@ -69,6 +69,8 @@ HEAD_H = 8.0
 SIZE = 2.5  # em size in mm (about 7 pt)
 HEAD_SIZE = 2.6
 TITLE_SIZE = 5.0
+LINE = SIZE * 1.3  # the step between the lines of a wrapped cell
+MAX_CELL_LINES = 6
 
 
 def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
@@ -80,15 +82,15 @@ def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
     widths = [w * scale for w in register.widths]
     lefts = [MARGIN + sum(widths[:i]) for i in range(len(widths))]
     top_of_table = MARGIN + 16.0
-    per_page = int((PAGE_H - top_of_table - HEAD_H - MARGIN - 6.0) // ROW_H)
+    bottom = PAGE_H - MARGIN - 6.0
     subtitle = (
-        f"单位：{settings.CUSTOS_UNIT}　筛选：{register.filters.describe()}　"
+        f"单位：{unit_name()}　筛选：{register.filters.describe()}　"
         f"生成时间：{generated:%Y-%m-%d %H:%M}"
     )
     page = 0
     count = 0
     rows: Iterator[tuple[str, ...]] = register.rows
-    pending = next(rows, None)
+    pending = _laid_out(next(rows, None), widths)
     while page == 0 or pending is not None:  # an empty register still gets its headings
         page += 1
         doc.new_page(PAGE_W, PAGE_H)
@@ -100,18 +102,23 @@ def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
         for heading, left, width in zip(register.headings, lefts, widths, strict=True):
             items.append(_cell(heading, left, width, y + HEAD_H - 2.6, HEAD_SIZE, fonts.BOLD))
         y += HEAD_H
+        rules = [top_of_table, y]
         drawn = 0
-        while pending is not None and drawn < per_page:
-            for value, left, width in zip(pending, lefts, widths, strict=True):
-                if value:
-                    items.append(_cell(value, left, width, y + ROW_H - 2.0, SIZE, fonts.REGULAR))
-            y += ROW_H
+        while pending is not None:
+            cells, height = pending
+            if drawn and y + height > bottom:
+                break  # the row goes whole to the next page
+            for lines, left in zip(cells, lefts, strict=True):
+                for i, line in enumerate(lines):
+                    baseline = y + ROW_H - 2.0 + i * LINE
+                    items.append(Text(left + 0.8, baseline, SIZE, fonts.REGULAR, line))
+            y += height
+            rules.append(y)
             drawn += 1
             count += 1
-            pending = next(rows, None)
+            pending = _laid_out(next(rows, None), widths)
         # Grid: a line under the headings and under every row, and the column rules.
-        for i in range(drawn + 2):
-            rule_y = top_of_table if i == 0 else top_of_table + HEAD_H + (i - 1) * ROW_H
+        for rule_y in rules:
             doc.line(MARGIN, rule_y, PAGE_W - MARGIN, rule_y, 0.15)
         for x in [*lefts, PAGE_W - MARGIN]:
             doc.line(x, top_of_table, x, y, 0.15)
@@ -122,6 +129,27 @@ def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
             doc.text(item.x, item.baseline, item.size, item.weight, item.text)
     doc.finish()
     return count
+
+
+def _laid_out(
+    row: tuple[str, ...] | None, widths: list[float]
+) -> tuple[list[list[str]], float] | None:
+    """A row's cells as lines and the row's height: a value too wide for its column
+    wraps onto more lines (the row grows) rather than being cut."""
+    if row is None:
+        return None
+    cells = [_lines(value, width) for value, width in zip(row, widths, strict=True)]
+    return cells, ROW_H + (max(map(len, cells), default=1) - 1) * LINE
+
+
+def _lines(value: str, width: float) -> list[str]:
+    if not value:
+        return []
+    shown = fonts.printable(value)
+    room = width - 1.6
+    if text.width(shown, SIZE, fonts.REGULAR) <= room:  # most cells: one measure, no wrap
+        return [shown]
+    return text.wrap(shown, room, SIZE, fonts.REGULAR, max_lines=MAX_CELL_LINES)
 
 
 def _cell(value: str, left: float, width: float, baseline: float, size: float, weight: int) -> Text:

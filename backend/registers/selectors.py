@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from backend.classification.models import Case, CaseKind, CaseState
 from backend.custody.models import CustodyEvent
@@ -112,17 +113,29 @@ def _copies(copy_no: int | None, total: int | None) -> str:
 
 def check_filters(*, principal: Principal, name: str, filters: Filters) -> None:
     if not may_read_carriers(principal) or principal.person is None:
-        raise ServiceError(
-            "forbidden", "Your roles do not include reading registers. 无权查阅登记簿。"
-        )
+        raise ServiceError("forbidden", _("Your roles do not include reading registers."))
     if name not in NAMES:
-        raise ServiceError("unknown_code", f"There is no register {name!r}.", {"allowed": NAMES})
+        raise ServiceError(
+            "unknown_code",
+            _("There is no register %(name)s.") % {"name": repr(name)},
+            {"allowed": NAMES},
+        )
     if filters.level and filters.level not in Level.values:
-        raise ServiceError("invalid", f"Unknown level {filters.level!r}.", {"field": "level"})
+        raise ServiceError(
+            "invalid",
+            _("Unknown level %(level)s.") % {"level": repr(filters.level)},
+            {"field": "level"},
+        )
     if filters.status and filters.status not in Status.values:
-        raise ServiceError("invalid", f"Unknown status {filters.status!r}.", {"field": "status"})
+        raise ServiceError(
+            "invalid",
+            _("Unknown status %(status)s.") % {"status": repr(filters.status)},
+            {"field": "status"},
+        )
     if filters.start and filters.end and filters.start > filters.end:
-        raise ServiceError("invalid", "from lies after to.", {"field": "from"})
+        raise ServiceError(
+            "invalid", _("The start date lies after the end date."), {"field": "from"}
+        )
 
 
 def register_open(*, principal: Principal, name: str, filters: Filters) -> Register:

@@ -62,6 +62,7 @@ def carrier_out(carrier: Carrier, principal: Principal) -> dict[str, Any]:
         "custodian": carrier.custodian.code,
         "location": carrier.location.code,
         "due_at": carrier.due_at,
+        "overdue": carrier.is_overdue(),
         "seq": carrier.seq,
         "head_hash": carrier.head_hash,
         "copy_no": carrier.copy_no,

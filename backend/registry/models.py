@@ -7,15 +7,19 @@ here derives a code from a primary key. Rows the ledger points at are never dele
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from backend.registry.levels import Clearance, Form, Grade, Level, LocationKind
 from backend.registry.marking import Period, marking
 from backend.registry.states import State
+
+# Statuses whose ``due_at`` is a deadline the carrier can miss (not a review date).
+OVERDUE_STATUSES = ("in_use", "in_transit", "in_repair", "pending_destruction", "lost")
 
 
 class Person(models.Model):
@@ -111,15 +115,19 @@ class Token(models.Model):
 
 
 # The states themselves are registry.states.State (the lifecycle's, without Django); this
-# only adds the Chinese label each has on pages and registers.
+# only adds the Chinese label each has — the same words as the pages (backend/desk/words.py
+# STATUSES in zh_Hans), so registers, reports and pages name a state alike
+# (tests/desk/test_vocabulary.py).
 STATUS_ZH = {
-    State.DRAFT: "拟定",
-    State.REFERRED: "报请定密",
+    State.DRAFT: "拟定中",
+    # 先行采取保密措施: the unit lacks the authority and referred the decision upward; the
+    # carrier is protected as the proposed level until the superior decides.
+    State.REFERRED: "已报上级",
     State.REGISTERED: "已登记",
     State.IN_STORAGE: "保存",
-    State.IN_USE: "借阅",
-    State.IN_TRANSIT: "传递",
-    State.IN_REPAIR: "维修",
+    State.IN_USE: "借阅中",
+    State.IN_TRANSIT: "传递中",
+    State.IN_REPAIR: "维修中",
     State.PENDING_DESTRUCTION: "待销毁",
     State.DESTROYED: "已销毁",
     State.LOST: "遗失",
@@ -153,6 +161,11 @@ class Carrier(models.Model):
     custodian = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="held_carriers")
     location = models.ForeignKey(Location, on_delete=models.PROTECT)
     due_at = models.DateTimeField(null=True, blank=True)
+    # The sweep's own next look at a carrier whose ``due_at`` passed and whose case is
+    # open: apart from ``due_at`` so the deadline the pages, registers and API show stays
+    # the one recorded, overdue since then until the carrier comes back. Cleared when a
+    # scan follows up the case (``alerts_follow_up``).
+    recheck_at = models.DateTimeField(null=True, blank=True)
     destroy_requested_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -187,6 +200,19 @@ class Carrier(models.Model):
             models.Index(
                 fields=["due_at"], name="carrier_due_at_idx", condition=Q(due_at__isnull=False)
             ),
+            # The sweep's two claims: deadlines never looked at (``due_at <= now AND
+            # recheck_at IS NULL``) and re-checks come due (``recheck_at <= now``); the
+            # overdue carriers already judged stay out of both until their re-check.
+            models.Index(
+                fields=["due_at"],
+                name="carrier_due_unchecked_idx",
+                condition=Q(due_at__isnull=False, recheck_at__isnull=True),
+            ),
+            models.Index(
+                fields=["recheck_at"],
+                name="carrier_recheck_at_idx",
+                condition=Q(recheck_at__isnull=False),
+            ),
             models.Index(fields=["status", "level"], name="carrier_status_level_idx"),
             # The 自行解密 sweep: ``WHERE period_ends_on <= today + notice AND declassified_on
             # IS NULL``; partial, so declassified carriers drop out of it.
@@ -200,6 +226,15 @@ class Carrier(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        """Past a deadline it can miss, since ``due_at`` (the one recorded), until a scan
+        moves it on; ``recheck_at`` (the sweep's next look) plays no part."""
+        return (
+            self.status in OVERDUE_STATUSES
+            and self.due_at is not None
+            and self.due_at <= (now or timezone.now())
+        )
 
     @property
     def period(self) -> Period:

@@ -3,26 +3,37 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from backend.errors import ServiceError
 from backend.registry.models import Carrier, Location, Person
 from backend.registry.policy import knowable, may_read_carriers, record_reads
 from backend.registry.principals import Principal
-from labels.codes import CodeError, Kind, parse
+from backend.registry.texts import code_error_text, field_word
+from labels.codes import CodeError, Kind, parse, read_typed
 
 
 def code_or_error(raw: str, kind: Kind, what: str) -> str:
     try:
-        return parse(raw, kind=kind).text
+        # Codes arrive here typed by people too (forms, the address bar): look-alike
+        # letters are read as the digits they stand for (labels.codes.read_typed).
+        return parse(read_typed(raw), kind=kind).text
     except CodeError as exc:
-        raise ServiceError(exc.reason, f"{what}: {exc.message}", {"field": what}) from None
+        raise ServiceError(
+            exc.reason,
+            _("%(field)s: %(problem)s")
+            % {"field": field_word(what), "problem": code_error_text(exc)},
+            {"field": what},
+        ) from None
 
 
 def person_by_code(raw: str, what: str = "person") -> Person:
     code = code_or_error(raw, Kind.PERSON, what)
     person = Person.objects.filter(code=code).first()
     if person is None:
-        raise ServiceError("unknown_code", f"No person has the badge {code}.", {"code": code})
+        raise ServiceError(
+            "unknown_code", _("No person has the badge %(code)s.") % {"code": code}, {"code": code}
+        )
     return person
 
 
@@ -30,7 +41,9 @@ def location_by_code(raw: str, what: str = "location") -> Location:
     code = code_or_error(raw, Kind.LOCATION, what)
     location = Location.objects.filter(code=code).first()
     if location is None:
-        raise ServiceError("unknown_code", f"No location has the code {code}.", {"code": code})
+        raise ServiceError(
+            "unknown_code", _("No location has the code %(code)s.") % {"code": code}, {"code": code}
+        )
     return location
 
 
@@ -42,11 +55,13 @@ def _carriers() -> QuerySet[Carrier]:
 
 def carrier_get(*, principal: Principal, code: str) -> Carrier:
     if not may_read_carriers(principal):
-        raise ServiceError("forbidden", "Your roles do not include reading carriers.")
+        raise ServiceError("forbidden", _("Your roles do not include reading carriers."))
     text = code_or_error(code, Kind.CARRIER, "code")
     carrier = _carriers().filter(code=text).first()
     if carrier is None:
-        raise ServiceError("unknown_code", f"No carrier has the code {text}.", {"code": text})
+        raise ServiceError(
+            "unknown_code", _("No carrier has the code %(code)s.") % {"code": text}, {"code": text}
+        )
     record_reads(principal, [carrier], what="carrier")  # Reg Art. 20 access log
     return carrier
 
@@ -63,7 +78,7 @@ def carrier_list(
     offset: int = 0,
 ) -> tuple[list[Carrier], int]:
     if not may_read_carriers(principal):
-        raise ServiceError("forbidden", "Your roles do not include reading carriers.")
+        raise ServiceError("forbidden", _("Your roles do not include reading carriers."))
     qs = _carriers()
     if status:
         qs = qs.filter(status=status)

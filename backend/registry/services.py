@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.core.rows import columns, from_rows, run_together
 from backend.errors import ServiceError
@@ -15,6 +16,7 @@ from backend.registry.levels import Clearance, Form, Level, LocationKind, Role
 from backend.registry.marking import Period
 from backend.registry.models import Carrier, Device, Location, Person, Status, Token
 from backend.registry.principals import Principal
+from backend.registry.texts import field_word, roles_words
 from labels.codes import Kind, generate
 
 _CODE_ATTEMPTS = 8
@@ -22,7 +24,7 @@ _CODE_ATTEMPTS = 8
 
 def _new_code(model: type[Person] | type[Location] | type[Carrier], kind: Kind) -> str:
     # 36^8 bodies: a collision is astronomically rare, but a retry costs nothing.
-    for _ in range(_CODE_ATTEMPTS):
+    for _attempt in range(_CODE_ATTEMPTS):
         code = generate(kind, prefix=settings.CUSTOS_UNIT if kind is Kind.CARRIER else "")
         if not model.objects.filter(code=code).exists():
             return code
@@ -33,7 +35,7 @@ def _require(principal: Principal, *roles: str) -> None:
     if not principal.has_role(*roles):
         raise ServiceError(
             "forbidden",
-            f"This needs one of the roles: {', '.join(roles)}.",
+            _("This needs one of the roles: %(roles)s.") % {"roles": roles_words(roles)},
             {"roles": list(roles)},
         )
 
@@ -41,7 +43,9 @@ def _require(principal: Principal, *roles: str) -> None:
 def _choice(value: str, choices: type[Clearance] | type[Level] | type[Form], what: str) -> str:
     if value not in choices.values:
         raise ServiceError(
-            "invalid", f"Unknown {what} {value!r}.", {"field": what, "allowed": choices.values}
+            "invalid",
+            _("Unknown %(what)s %(value)s.") % {"what": field_word(what), "value": repr(value)},
+            {"field": what, "allowed": choices.values},
         )
     return value
 
@@ -61,13 +65,17 @@ def person_create(
     they may decide (blank: none — they can review but not approve)."""
     name = name.strip()
     if not name:
-        raise ServiceError("invalid", "A person needs a name.", {"field": "name"})
+        raise ServiceError("invalid", _("A person needs a name."), {"field": "name"})
     _choice(clearance, Clearance, "clearance")
     if authority:
         _choice(authority, Level, "authority")
     unknown = sorted(set(roles) - set(Role.values))
     if unknown:
-        raise ServiceError("invalid", f"Unknown roles: {', '.join(unknown)}.", {"roles": unknown})
+        raise ServiceError(
+            "invalid",
+            _("Unknown roles: %(roles)s.") % {"roles": ", ".join(unknown)},
+            {"roles": unknown},
+        )
     person = Person(
         code=code or _new_code(Person, Kind.PERSON),
         name=name,
@@ -87,9 +95,13 @@ def location_create(
 ) -> Location:
     name = name.strip()
     if not name:
-        raise ServiceError("invalid", "A location needs a name.", {"field": "name"})
+        raise ServiceError("invalid", _("A location needs a name."), {"field": "name"})
     if kind not in LocationKind.values:
-        raise ServiceError("invalid", f"Unknown location kind {kind!r}.", {"field": "kind"})
+        raise ServiceError(
+            "invalid",
+            _("Unknown location kind %(kind)s.") % {"kind": repr(kind)},
+            {"field": "kind"},
+        )
     return Location.objects.create(
         code=code or _new_code(Location, Kind.LOCATION), name=name, kind=kind, keeper=keeper
     )
@@ -100,7 +112,9 @@ def device_create(*, name: str, location: Location) -> Device:
         with transaction.atomic():
             return Device.objects.create(name=name.strip(), location=location)
     except IntegrityError:
-        raise ServiceError("conflict", f"A device named {name!r} exists already.") from None
+        raise ServiceError(
+            "conflict", _("A device named %(name)s exists already.") % {"name": repr(name)}
+        ) from None
 
 
 def token_create(
@@ -211,19 +225,27 @@ def carrier_register(
     assert principal.person is not None  # noqa: S101 - _require guarantees a person
     title = title.strip()
     if not title:
-        raise ServiceError("invalid", "A carrier needs a title.", {"field": "title"})
+        raise ServiceError("invalid", _("A carrier needs a title."), {"field": "title"})
+    if draft and not basis.strip():
+        # 国家秘密定密管理暂行规定 Art. 13: a proposal names the rule it follows; an
+        # approver cannot decide on a blank basis.
+        raise ServiceError(
+            "invalid",
+            _("A classification proposal states its basis (定密依据)."),
+            {"field": "basis", "reason": "basis_required"},
+        )
     _choice(form, Form, "form")
     _choice(level, Level, "level")
     _validate_period(period)
     if copy_no is not None and copies_total is not None and copy_no > copies_total:
         raise ServiceError(
-            "invalid", "The copy number is above the number of copies.", {"field": "copy_no"}
+            "invalid", _("The copy number is above the number of copies."), {"field": "copy_no"}
         )
     if parent is not None and parent.level != level:
         # 直接套用: a copy takes its original's classification.
         raise ServiceError(
             "invalid",
-            "A copy takes its original's level (直接套用).",
+            _("A copy takes its original's level (直接套用)."),
             {"field": "level", "parent_level": parent.level},
         )
     issued_on = issued_on or timezone.localdate()
@@ -266,15 +288,15 @@ def _validate_period(period: Period) -> None:
     if sum(given) > 1:
         raise ServiceError(
             "invalid",
-            "A secrecy period is one of years, months, days, an end date or a condition.",
+            _("A secrecy period is one of years, months, days, an end date or a condition."),
             {"field": "period"},
         )
     for n in (period.years, period.months, period.days):
         if n is not None and not 0 < n <= 1000:
             raise ServiceError(
-                "invalid", "A period length is a positive number.", {"field": "period"}
+                "invalid", _("A period length is a positive number."), {"field": "period"}
             )
     if period.until is not None and period.until <= timezone.localdate():
         raise ServiceError(
-            "invalid", "The declassification date lies in the past.", {"field": "period"}
+            "invalid", _("The declassification date lies in the past."), {"field": "period"}
         )

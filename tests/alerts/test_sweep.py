@@ -43,10 +43,11 @@ def test_a_second_sweep_and_the_recheck_open_nothing_more(unit: Any, make_carrie
     carrier = make_carrier()
     overdue_checkout(unit, carrier)
     assert sweep_run().opened == 1
-    assert sweep_run().due == 0  # claimed: its due_at moved to the re-check
+    assert sweep_run().due == 0  # claimed: its re-check moved, its deadline kept
     carrier.refresh_from_db()
-    assert carrier.due_at is not None and carrier.due_at > timezone.now()
-    with time_machine.travel(carrier.due_at + timedelta(seconds=1)):
+    assert carrier.due_at is not None and carrier.due_at < timezone.now()
+    assert carrier.recheck_at is not None and carrier.recheck_at > timezone.now()
+    with time_machine.travel(carrier.recheck_at + timedelta(seconds=1)):
         again = sweep_run()
     assert (again.due, again.opened) == (1, 0)
     assert Alert.objects.count() == 1
@@ -92,7 +93,8 @@ def test_a_row_no_detector_can_judge_is_reported_pushed_forward_and_the_rest_ale
     odd.refresh_from_db()
     assert report.failed == [odd.code]
     assert report.opened == 1 and Alert.objects.get().carrier_id == fine.id
-    assert odd.due_at > timezone.now()  # pushed forward, not crash-looping the sweep
+    assert odd.recheck_at > timezone.now()  # pushed forward, not crash-looping the sweep
+    assert sweep_run().failed == []  # and not judged again until then
 
 
 def statements(captured: CaptureQueriesContext) -> list[str]:

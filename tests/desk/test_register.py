@@ -42,7 +42,7 @@ def test_a_registered_carrier_is_reviewed_and_approved_by_two_approvers(
         other.fill("#username", approver.code)
         other.fill("#password", "pw-approver")
         other.keyboard.press("Enter")
-        other.wait_for_url("**/destruction/")  # an approver's home
+        other.wait_for_url("**/classification/")  # a 定密 case waits: the approver lands on it
         other.goto("/classification/")
         row = other.locator("#cases tr", has_text=carrier.code)
         row.locator("input[name=opinion]").fill("同意")

@@ -154,7 +154,7 @@ def test_a_refused_export_and_anothers_download_are_explained_on_the_page(
     page.click("#export-start")
     refused = page.locator("#export[data-status='refused']")
     refused.wait_for()
-    assert "from lies after to" in refused.inner_text()
+    assert "起始日期晚于截止日期" in refused.inner_text()  # in the page's language
     assert RegisterExport.objects.count() == 0
 
     # An export of someone else's (a clerk's, who may read registers too).

@@ -55,5 +55,21 @@
     }
     return text.replace(/\x1d/g, "").trim().toUpperCase();
   }
-  window.custosCodes = { checkCharacter: checkCharacter, kindOf: kindOf, clean: clean };
+  /* The code a person meant when keying it in: as typed when it checks, else (after the
+     unit prefix) O read as 0 and I, L as 1 when that reading checks (labels/codes.py
+     read_typed). */
+  var LOOK = { O: "0", I: "1", L: "1" };
+  function digits(s) { return s.replace(/[OIL]/g, function (c) { return LOOK[c]; }); }
+  function typed(raw) {
+    var text = (raw || "").trim().toUpperCase();
+    if (kindOf(text)) return text;
+    var start = text.indexOf("-") + 1 || 1;
+    var head = text.slice(0, start), body = text.slice(start, -1), check = text.slice(-1);
+    var readings = [head + digits(body + check), head + digits(body) + check];
+    for (var i = 0; i < readings.length; i++) {
+      if (readings[i] !== text && kindOf(readings[i])) return readings[i];
+    }
+    return text;
+  }
+  window.custosCodes = { checkCharacter: checkCharacter, kindOf: kindOf, typed: typed, clean: clean };
 })();

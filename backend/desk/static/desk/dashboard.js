@@ -6,7 +6,7 @@
   if (!form) return;
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var code = form.elements.code.value.trim().toUpperCase();
+    var code = window.custosCodes ? window.custosCodes.typed(form.elements.code.value) : form.elements.code.value.trim().toUpperCase();
     if (code) window.location.href = "/carriers/" + encodeURIComponent(code) + "/";
   });
 })();

@@ -14,7 +14,8 @@
   input.addEventListener("keydown", function (e) {
     if (e.key !== "Enter") return;
     e.preventDefault();
-    var text = window.custosCodes.clean(input.value);
+    // A 2D imager's AIM/GS1 wrapping off, then O for 0 and I or L for 1.
+    var text = window.custosCodes.typed(window.custosCodes.clean(input.value));
     input.value = "";
     if (!text) {
       if (!carrier) { say(msg.first); return; }
@@ -37,6 +38,11 @@
     }
   });
   document.addEventListener("click", function (e) { if (!e.target.closest("a, button, select")) input.focus(); });
-  document.body.addEventListener("htmx:afterSwap", function () { input.focus(); });
+  document.body.addEventListener("htmx:afterSwap", function () {
+    // The server's answer sounds as at the desk: a chirp when recorded, a buzz when refused.
+    var answer = panel.querySelector(".banner[data-ok]");
+    if (answer) S.beep(answer.dataset.ok === "1");
+    input.focus();
+  });
   input.focus();
 })();
