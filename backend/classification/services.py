@@ -324,7 +324,8 @@ def classification_decide(
         kind=case.kind,
     )
     if isinstance(verdict, Refusal):
-        raise ServiceError(verdict.code, verdict.message, verdict.details)
+        words = {"state": CaseState(case.state).label, "status": status_word(carrier.status)}
+        raise ServiceError(verdict.code, _(verdict.message) % words, verdict.details)
     if decision == "review":
         return _review(carrier, case, person, opinion, now, verdict)
     if decision == "refer":

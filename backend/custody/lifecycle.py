@@ -91,8 +91,17 @@ class Move:
 @dataclass(frozen=True, slots=True)
 class Refusal:
     code: str  # CONTRACT.md's stable error code
-    message: str
+    message: str  # English; a template over ``params`` where it has any
     details: dict[str, str] = field(default_factory=dict)
+    # The raw values for the ``%(name)s`` slots of ``message``: a caller with Django
+    # translates the template and fills the slots with words of the reader's language.
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a sentence for the catalogue (makemessages knows this name) without importing
+    Django, which the lifecycle never does; the caller translates it."""
+    return message
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,7 +517,7 @@ class Ruling:
     sources: frozenset[State]  # the carrier states it may be taken in
     moves: Mapping[State, State]  # how it moves the carrier; a state not named stays
     event: str  # the ledger event it appends
-    refusal: str  # what the approver reads when the round is elsewhere ({state})
+    refusal: str  # what the approver reads when the round is elsewhere (%(state)s)
     reason: str | None = None  # the refusal's machine-readable reason, if any
 
 
@@ -522,7 +531,7 @@ class Verdict:
 R = Round
 _DECIDED_FROM = frozenset({R.REVIEWED, R.REFERRED})
 _CLASSIFIED = {S.DRAFT: S.REGISTERED, S.REFERRED: S.REGISTERED}
-_NOT_DECIDED = "The proposal must be reviewed before it is decided. 须先审核后批准。"
+_NOT_DECIDED = gettext_noop("The proposal must be reviewed before it is decided.")
 
 CLASSIFICATION: dict[Decision, Ruling] = {
     Decision.REVIEW: Ruling(
@@ -531,7 +540,7 @@ CLASSIFICATION: dict[Decision, Ruling] = {
         frozenset(State),
         {},
         "review",
-        "This round is {state}, not awaiting review. 该事项不处于待审核状态。",
+        gettext_noop("This round is %(state)s, not awaiting review."),
     ),
     Decision.REFER: Ruling(
         frozenset({R.PROPOSED, R.REVIEWED}),
@@ -539,7 +548,7 @@ CLASSIFICATION: dict[Decision, Ruling] = {
         frozenset(State),
         {S.DRAFT: S.REFERRED},
         "refer",
-        "This round was referred already. 该事项已报请上级。",
+        gettext_noop("This round was referred already."),
     ),
     Decision.REJECT: Ruling(
         _DECIDED_FROM,
@@ -598,12 +607,13 @@ def judge(*, decision: Decision, round_state: Round, status: State, kind: str) -
         details = {"state": str(round_state)}
         if ruling.reason:
             details["reason"] = ruling.reason
-        return Refusal("invalid_transition", ruling.refusal.format(state=round_state), details)
+        return Refusal("invalid_transition", ruling.refusal, details, {"state": str(round_state)})
     if status not in ruling.sources:
         return Refusal(
             "invalid_transition",
-            f"Cannot {decision} a carrier that is {status}. 该载体当前状态不能办理此定密步骤。",
+            gettext_noop("This 定密 step cannot be taken for a carrier that is %(status)s."),
             {"status": str(status), "action": str(decision)},
+            {"status": str(status)},
         )
     event = "declassify" if ruling.event == "classify" and kind == "declassify" else ruling.event
     return Verdict(round_to=ruling.round_to, status=ruling.moves.get(status, status), event=event)

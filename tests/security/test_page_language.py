@@ -36,8 +36,10 @@ LOCALE = Path(__file__).resolve().parents[2] / "backend" / "locale"
 placed = test_page_matrix.placed
 
 # Words that are the same in both languages: the product's name, the language switch, keys,
-# file formats and units of measure.
+# file formats, symbologies and units of measure.
 SAME_IN_BOTH = {
+    "Code",  # "Code 128", the barcode's name
+    "DataMatrix",
     "Custos",
     "English",
     "Enter",
