@@ -9,21 +9,12 @@ from django.http import FileResponse, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from backend.api.auth import principal_of
-from backend.api.errors import ErrorOut
-from backend.api.schemas import Code
 from backend.inventory import reminders, report_file, services
+from backend.registry.principals import principal_of
 from backend.registry.selectors import location_by_code
+from backend.schemas import ERRORS, Code
 
 router = Router(tags=["inventory"])
-
-_ERRORS: dict[int, Any] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 class StocktakeIn(Schema):
@@ -46,7 +37,7 @@ class ReconciliationOut(Schema):
     closed_at: datetime
 
 
-@router.post("/inventories", response={201: StocktakeOut, **_ERRORS})
+@router.post("/inventories", response={201: StocktakeOut, **ERRORS})
 def open_stocktake(request: HttpRequest, body: StocktakeIn) -> Status[dict[str, Any]]:
     take = services.stocktake_open(
         principal=principal_of(request), location=location_by_code(body.location)
@@ -62,7 +53,7 @@ def open_stocktake(request: HttpRequest, body: StocktakeIn) -> Status[dict[str, 
     )
 
 
-@router.post("/inventories/{stocktake_id}/close", response={200: ReconciliationOut, **_ERRORS})
+@router.post("/inventories/{stocktake_id}/close", response={200: ReconciliationOut, **ERRORS})
 def close_stocktake(request: HttpRequest, stocktake_id: int) -> dict[str, Any]:
     take = services.stocktake_close(principal=principal_of(request), stocktake_id=stocktake_id)
     return {
@@ -75,7 +66,7 @@ def close_stocktake(request: HttpRequest, stocktake_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/inventories/{stocktake_id}/report.pdf", response=_ERRORS)
+@router.get("/inventories/{stocktake_id}/report.pdf", response=ERRORS)
 def stocktake_report(request: HttpRequest, stocktake_id: int) -> FileResponse:
     return report_file.stocktake_report_pdf(
         principal=principal_of(request), stocktake_id=stocktake_id
@@ -91,7 +82,7 @@ class InventoryReminderOut(Schema):
     raised_at: datetime
 
 
-@router.get("/inventory-reminders", response={200: list[InventoryReminderOut], **_ERRORS})
+@router.get("/inventory-reminders", response={200: list[InventoryReminderOut], **ERRORS})
 def inventory_reminders(request: HttpRequest) -> list[dict[str, Any]]:
     """年度清查提醒: locations without a closed stocktake in the last year."""
     return [

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import FileResponse
 from django.utils import timezone
 
-from backend.core.downloads import written_download
+from backend.downloads import written_download
 from backend.inventory import selectors
 from backend.registers import render
 from backend.registry.principals import Principal

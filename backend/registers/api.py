@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import IO, Any
+from typing import IO
 
 from django.http import FileResponse, HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from backend.api.auth import principal_of
-from backend.api.errors import ErrorOut
-from backend.core.downloads import written_download
+from backend.downloads import written_download
 from backend.errors import ServiceError
 from backend.registers import services
 from backend.registers.selectors import Filters
+from backend.registry.principals import principal_of
+from backend.schemas import error_responses
 
 router = Router(tags=["registers"])
 
-_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+_ERRORS = error_responses(401, 403, 404, 422)
 _BINARY = {
     "responses": {
         "200": {

@@ -8,13 +8,13 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from backend.core.rows import columns, from_rows, run_together
 from backend.errors import ServiceError
 from backend.registry import tokens
 from backend.registry.levels import Clearance, Form, Level, LocationKind, Role
 from backend.registry.marking import Period
 from backend.registry.models import Carrier, Device, Location, Person, Status, Token
 from backend.registry.principals import Principal
+from backend.rows import columns, from_rows, run_together
 from labels.codes import Kind, generate
 
 _CODE_ATTEMPTS = 8
@@ -131,7 +131,7 @@ def token_authenticate(plain: str) -> Principal | None:
     prefix, secret = parts
     # One round trip for a person's token and a device's alike: the person, or the device
     # and its location, ride along on the token row (the other side's columns are null).
-    # Rows become instances by column position (backend/core/rows.py): ``objects.raw``
+    # Rows become instances by column position (backend/rows.py): ``objects.raw``
     # spent more CPU matching columns to fields than the query took.
     sql = (
         f"SELECT {columns(Person, 'p')}, {columns(Device, 'd')}, {columns(Location, 'l')},"  # noqa: S608
