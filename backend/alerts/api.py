@@ -10,7 +10,7 @@ from ninja import Router
 from backend.alerts import selectors, services
 from backend.alerts.models import Alert
 from backend.errors import ServiceError
-from backend.registry.principals import Principal, principal_of
+from backend.registry.principals import Principal, principal_of, require_role
 from backend.schemas import ERRORS, AckIn, AlertOut
 
 router = Router(tags=["alerts"])
@@ -41,8 +41,7 @@ def alert_out(alert: Alert) -> dict[str, Any]:
 
 
 def _committee(principal: Principal) -> None:
-    if not principal.has_role("committee"):
-        raise ServiceError("forbidden", "Alerts are for the secrecy committee.")
+    require_role(principal, "committee", message="Alerts are for the secrecy committee.")
 
 
 @router.get("/alerts", response={200: list[AlertOut], **ERRORS})

@@ -230,10 +230,6 @@ def decide_copies(request: HttpRequest, request_id: int, body: CopyDecisionIn) -
 @router.post("/compilations", response={201: CarrierOut, **ERRORS})
 def compile_(request: HttpRequest, body: CompilationIn) -> Status[dict[str, Any]]:
     principal = principal_of(request)
-    if not principal.has_role("registrar"):
-        from backend.errors import ServiceError
-
-        raise ServiceError("forbidden", "Only a registrar proposes a compilation.")
     carrier = copies.compilation_propose(
         principal=principal,
         parts=body.parts,

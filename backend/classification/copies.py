@@ -23,7 +23,7 @@ from backend.errors import ServiceError
 from backend.registry.levels import Form
 from backend.registry.marking import Period
 from backend.registry.models import Carrier, Location, Person, Status
-from backend.registry.principals import Principal
+from backend.registry.principals import Principal, require_role
 from backend.registry.selectors import code_or_error
 from labels.codes import Kind
 
@@ -230,6 +230,7 @@ def compilation_propose(
     of its parts; it then goes through the same review and approval."""
     from backend.registry.services import carrier_register
 
+    require_role(principal, "registrar", message="Only a registrar proposes a compilation.")
     if not parts:
         raise ServiceError("invalid", "A compilation names its parts.", {"field": "parts"})
     codes = [code_or_error(c, Kind.CARRIER, "parts") for c in parts]

@@ -20,7 +20,7 @@ from backend.errors import ServiceError
 from backend.inventory.models import Stocktake
 from backend.inventory.selectors import stocktake_sightings
 from backend.registry.models import Carrier, Location, Status
-from backend.registry.principals import Principal
+from backend.registry.principals import Principal, require_role
 
 # Where a carrier sits when the ledger says it is at its location (not out with a person,
 # in transit or at repair, and not gone).
@@ -28,17 +28,13 @@ AT_LOCATION = (Status.REGISTERED, Status.IN_STORAGE, Status.REFERRED, Status.PEN
 ROLES = ("clerk", "committee")
 
 
-def _require(principal: Principal) -> None:
-    if not principal.has_role(*ROLES):
-        raise ServiceError(
-            "forbidden", "Only a clerk or the committee runs a stocktake. 仅收发员或保密委可清查。"
-        )
+_ROLES_MESSAGE = "Only a clerk or the committee runs a stocktake. 仅收发员或保密委可清查。"
 
 
 @transaction.atomic
 def stocktake_open(*, principal: Principal, location: Location) -> Stocktake:
-    _require(principal)
-    assert principal.person is not None  # noqa: S101 - _require implies a person
+    require_role(principal, *ROLES, message=_ROLES_MESSAGE)
+    assert principal.person is not None  # noqa: S101 - require_role implies a person
     if Stocktake.objects.filter(location=location, closed_at__isnull=True).exists():
         raise ServiceError(
             "conflict",
@@ -65,7 +61,7 @@ def stocktake_close(*, principal: Principal, stocktake_id: int) -> Stocktake:
     3. Missing = expected − found, each an ``inventory_missing`` case; unexpected = found −
        expected, each a ``custody_mismatch`` case.
     """
-    _require(principal)
+    require_role(principal, *ROLES, message=_ROLES_MESSAGE)
     take = Stocktake.objects.select_for_update().filter(id=stocktake_id).first()
     if take is None:
         raise ServiceError("not_found", f"There is no stocktake {stocktake_id}.")

@@ -26,7 +26,7 @@ from backend.errors import ServiceError
 from backend.printing import printers, selectors
 from backend.printing.models import BadgeKind, BadgePrint, BulkPrint, BulkStatus, PrintedLabel
 from backend.registry.models import Carrier, Location, Person
-from backend.registry.principals import Principal
+from backend.registry.principals import Principal, require_role
 from labels import LabelError
 from labels.codes import Kind, generate
 
@@ -59,7 +59,7 @@ def _copies(copies: int) -> int:
 
 
 def _printer_person(principal: Principal) -> Person:
-    selectors._require(principal, "registrar")
+    require_role(principal, "registrar")
     assert principal.person is not None  # noqa: S101 - a role implies a person
     return principal.person
 
@@ -317,7 +317,7 @@ def _badge_or_plate(
     copies: int,
     size: str | None,
 ) -> BadgePrint:
-    selectors._require(principal, "admin", "registrar")
+    require_role(principal, "admin", "registrar")
     assert principal.person is not None  # noqa: S101 - a role implies a person
     target = printers.printer_get(printer)
     copies = _copies(copies)

@@ -13,7 +13,7 @@ from backend.registry import selectors, services
 from backend.registry.marking import Period
 from backend.registry.models import Carrier
 from backend.registry.policy import may_know
-from backend.registry.principals import Principal, principal_of
+from backend.registry.principals import Principal, principal_of, require_role
 from backend.schemas import (
     ERRORS,
     CarrierIn,
@@ -65,8 +65,7 @@ def carrier_out(carrier: Carrier, principal: Principal) -> dict[str, Any]:
 
 
 def _require_admin(principal: Principal) -> None:
-    if not principal.has_role("admin"):
-        raise ServiceError("forbidden", "Only an administrator manages people and locations.")
+    require_role(principal, "admin", message="Only an administrator manages people and locations.")
 
 
 @router.post("/people", response={201: PersonOut, **ERRORS})

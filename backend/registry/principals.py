@@ -31,7 +31,7 @@ def require_role(principal: Principal, *roles: str, message: str | None = None) 
     if not principal.has_role(*roles):
         raise ServiceError(
             "forbidden",
-            message or f"This needs one of the roles: {', '.join(roles)}.",
+            message or f"需要以下角色之一 / This needs one of the roles: {', '.join(roles)}.",
             {"roles": list(roles)},
         )
 

@@ -13,7 +13,7 @@ from backend.registry import tokens
 from backend.registry.levels import Clearance, Form, Level, LocationKind, Role
 from backend.registry.marking import Period
 from backend.registry.models import Carrier, Device, Location, Person, Status, Token
-from backend.registry.principals import Principal
+from backend.registry.principals import Principal, require_role
 from backend.rows import columns, from_rows, run_together
 from labels.codes import Kind, generate
 
@@ -27,15 +27,6 @@ def _new_code(model: type[Person] | type[Location] | type[Carrier], kind: Kind) 
         if not model.objects.filter(code=code).exists():
             return code
     raise RuntimeError("Could not find a free code; is the code space exhausted?")
-
-
-def _require(principal: Principal, *roles: str) -> None:
-    if not principal.has_role(*roles):
-        raise ServiceError(
-            "forbidden",
-            f"This needs one of the roles: {', '.join(roles)}.",
-            {"roles": list(roles)},
-        )
 
 
 def _choice(value: str, choices: type[Clearance] | type[Level] | type[Form], what: str) -> str:
@@ -207,8 +198,8 @@ def carrier_register(
     from backend.classification.services import proposal_open
     from backend.custody.services import ledger_open  # the ledger builds on the registry
 
-    _require(principal, "registrar")
-    assert principal.person is not None  # noqa: S101 - _require guarantees a person
+    require_role(principal, "registrar")
+    assert principal.person is not None  # noqa: S101 - require_role guarantees a person
     title = title.strip()
     if not title:
         raise ServiceError("invalid", "A carrier needs a title.", {"field": "title"})
