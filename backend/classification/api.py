@@ -9,16 +9,49 @@ from django.http import FileResponse, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from backend.classification import copies, loss, personnel, selectors, services
+from backend.classification import copies, intake, loss, personnel, selectors, services
 from backend.classification.models import Case, CopyRequest
 from backend.downloads import written_download
 from backend.registry import selectors as registry_selectors
 from backend.registry.api import carrier_out
+from backend.registry.api import router as registry_router
 from backend.registry.marking import Period
 from backend.registry.principals import principal_of
-from backend.schemas import ERRORS, CarrierOut, Code, PeriodIn, Text
+from backend.schemas import ERRORS, CarrierIn, CarrierOut, Code, PeriodIn, Text
 
 router = Router(tags=["classification"])
+
+
+# POST /carriers starts the 定密 procedure, so its handler lives here, where the service it
+# calls lives; it joins the registry's router because ninja answers one path from one
+# router (GET /carriers, the list, is the registry's).
+@registry_router.post("/carriers", response={201: CarrierOut, **ERRORS})
+def create_carrier(request: HttpRequest, body: CarrierIn) -> Status[dict[str, Any]]:
+    principal = principal_of(request)
+    p = body.period
+    period = (
+        Period(years=p.years, months=p.months, days=p.days, until=p.until, condition=p.condition)
+        if p
+        else Period()
+    )
+    carrier = intake.carrier_register(
+        principal=principal,
+        title=body.title,
+        form=body.form,
+        level=body.level,
+        period=period,
+        basis=body.basis,
+        custodian=registry_selectors.person_by_code(body.custodian, "custodian"),
+        location=registry_selectors.location_by_code(body.location),
+        copy_no=body.copy_no,
+        copies_total=body.copies_total,
+        scope=[registry_selectors.person_by_code(c, "scope") for c in body.scope or []],
+        parent=registry_selectors.carrier_get(principal=principal, code=body.parent)
+        if body.parent
+        else None,
+    )
+    fresh = registry_selectors.carrier_get(principal=principal, code=carrier.code)
+    return Status(201, carrier_out(fresh, principal))
 
 
 class DecisionIn(Schema):

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backend.classification.intake import carrier_register
 from backend.desk import words
 from backend.desk.access import roles_required
 from backend.desk.common import listed
@@ -23,7 +24,6 @@ from backend.registry.levels import Form, Level
 from backend.registry.marking import Period
 from backend.registry.models import Carrier, Location
 from backend.registry.selectors import carrier_list, person_by_code
-from backend.registry.services import carrier_register
 
 LABEL_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 

@@ -10,13 +10,11 @@ from ninja.responses import Status
 
 from backend.errors import ServiceError
 from backend.registry import selectors, services
-from backend.registry.marking import Period
 from backend.registry.models import Carrier
 from backend.registry.policy import may_know
 from backend.registry.principals import Principal, principal_of, require_role
 from backend.schemas import (
     ERRORS,
-    CarrierIn,
     CarrierListOut,
     CarrierOut,
     LocationIn,
@@ -96,35 +94,6 @@ def create_location(request: HttpRequest, body: LocationIn) -> Status[dict[str, 
     _require_admin(principal_of(request))
     location = services.location_create(name=body.name, kind=body.kind)
     return Status(201, {"code": location.code, "name": location.name, "kind": location.kind})
-
-
-@router.post("/carriers", response={201: CarrierOut, **ERRORS})
-def create_carrier(request: HttpRequest, body: CarrierIn) -> Status[dict[str, Any]]:
-    principal = principal_of(request)
-    p = body.period
-    period = (
-        Period(years=p.years, months=p.months, days=p.days, until=p.until, condition=p.condition)
-        if p
-        else Period()
-    )
-    carrier = services.carrier_register(
-        principal=principal,
-        title=body.title,
-        form=body.form,
-        level=body.level,
-        period=period,
-        basis=body.basis,
-        custodian=selectors.person_by_code(body.custodian, "custodian"),
-        location=selectors.location_by_code(body.location),
-        copy_no=body.copy_no,
-        copies_total=body.copies_total,
-        scope=[selectors.person_by_code(c, "scope") for c in body.scope or []],
-        parent=selectors.carrier_get(principal=principal, code=body.parent)
-        if body.parent
-        else None,
-    )
-    fresh = selectors.carrier_get(principal=principal, code=carrier.code)
-    return Status(201, carrier_out(fresh, principal))
 
 
 class CarrierFilters(Schema):

@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, Q
 
+from backend.registry import hooks
 from backend.registry.levels import RANK
 from backend.registry.models import Carrier
 from backend.registry.principals import Principal
@@ -65,8 +67,6 @@ def record_reads(principal: Principal, carriers: Iterable[Carrier], *, what: str
     ``what`` is ``carrier`` for one carrier (its record, events or page) and ``list`` for
     a row of a list or search. Carriers need their ``scope`` prefetched.
     """
-    from backend.security.services import access_record  # the security app builds on this
-
     chosen = [c for c in carriers if is_logged_level(c.level)]
     if not chosen:
         return 0
@@ -75,4 +75,11 @@ def record_reads(principal: Principal, carriers: Iterable[Carrier], *, what: str
         for c in chosen
         if may_know(principal, level=c.level, scope_codes=[p.code for p in c.scope.all()])
     }
-    return access_record(principal=principal, carriers=chosen, what=what, shown=shown)
+    if not hooks.carriers_read.has_listeners():
+        # The access log is a legal duty: a read must not be handed out unrecorded because
+        # the app that writes the log was left out.
+        raise ImproperlyConfigured("No access log is connected (backend.security).")
+    written = hooks.carriers_read.send(
+        sender=Principal, principal=principal, carriers=chosen, what=what, shown=shown
+    )
+    return sum(count for _receiver, count in written)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from backend.errors import ServiceError
 from backend.registry import tokens
 from backend.registry.levels import Clearance, Form, Level, LocationKind, Role
-from backend.registry.marking import Period
+from backend.registry.marking import Period, period_end
 from backend.registry.models import Carrier, Device, Location, Person, Status, Token
 from backend.registry.principals import Principal, require_role
 from backend.rows import columns, from_rows, run_together
@@ -168,7 +168,7 @@ def _aware(value: datetime | str | None) -> datetime | None:
     return value
 
 
-def carrier_register(
+def carrier_create(
     *,
     principal: Principal,
     title: str,
@@ -185,19 +185,13 @@ def carrier_register(
     issued_on: date | None = None,
     draft: bool = True,
 ) -> Carrier:
-    """Register a carrier and open its ledger chain with a ``register`` event (seq 1).
+    """Validate and write a new carrier's row: the registry's part of registering one.
 
-    With ``draft`` (the default, and what ``POST /carriers`` does) the carrier starts as
-    ``draft``: the registrar is the handler (承办人) and what they entered is the proposal
-    that a reviewer and a classification authority decide on (backend/classification).
-    ``draft=False`` registers at once, for carriers whose classification was decided
-    before they entered Custos (stock classified on paper, copies made under an approved
-    copy request, the demo seed); it is not reachable over HTTP.
+    Only ``backend.classification.intake.carrier_register`` calls this: it opens the
+    ledger chain and the 定密 proposal in the same transaction, which the registry cannot
+    do without importing the apps above it. A carrier row without its chain is not a
+    registered carrier, hence the different name.
     """
-    from backend.classification.periods import period_end
-    from backend.classification.services import proposal_open
-    from backend.custody.services import ledger_open  # the ledger builds on the registry
-
     require_role(principal, "registrar")
     assert principal.person is not None  # noqa: S101 - require_role guarantees a person
     title = title.strip()
@@ -243,9 +237,6 @@ def carrier_register(
         )
         if scope:
             carrier.scope.set(scope)
-        ledger_open(carrier=carrier, actor=principal.person)
-        if draft:
-            proposal_open(carrier=carrier, proposer=principal.person)
     return carrier
 
 
