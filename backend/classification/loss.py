@@ -27,7 +27,6 @@ from backend.alerts.models import Alert, AlertKind, AlertStatus
 from backend.classification.models import LossReport
 from backend.custody.models import CustodyEvent
 from backend.errors import ServiceError
-from backend.registers.pdfstream import StreamingPdf
 from backend.registry.levels import LEVEL_ZH, Form
 from backend.registry.models import Carrier, Status
 from backend.registry.policy import may_know
@@ -35,6 +34,7 @@ from backend.registry.principals import Principal
 from backend.registry.selectors import code_or_error
 from labels import fonts, text
 from labels.codes import Kind
+from labels.pdfstream import StreamingPdf
 
 FILERS = ("committee", "clerk")  # the secrecy office, or the desk that recorded the loss
 

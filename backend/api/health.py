@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from backend.core.health import broker_ok, database_ok
+from backend.api.probes import broker_ok, database_ok
 from backend.schemas import HealthOut
 
 router = Router(tags=["health"])
