@@ -18,6 +18,7 @@ from backend.alerts.services import alert_raise
 from backend.custody.services import ScanIn, ScanResult, scans_ingest
 from backend.errors import ServiceError
 from backend.inventory.models import Stocktake
+from backend.inventory.reminders import inventory_reminder_resolve
 from backend.inventory.selectors import stocktake_sightings
 from backend.registry.models import Carrier, Location, Status
 from backend.registry.principals import Principal, require_role
@@ -80,8 +81,6 @@ def stocktake_close(*, principal: Principal, stocktake_id: int) -> Stocktake:
     take.closed_by, take.closed_at = principal.person, now
     take.save()
     # The location's annual stocktake is done: its reminder (if one is open) is answered.
-    from backend.inventory.reminders import inventory_reminder_resolve
-
     inventory_reminder_resolve(stocktake=take)
     carriers = {c.code: c for c in Carrier.objects.filter(code__in=take.missing + take.unexpected)}
     for code in take.missing:

@@ -199,7 +199,7 @@ def carrier_create(
         raise ServiceError("invalid", "A carrier needs a title.", {"field": "title"})
     _choice(form, Form, "form")
     _choice(level, Level, "level")
-    _validate_period(period)
+    period_check(period)
     if copy_no is not None and copies_total is not None and copy_no > copies_total:
         raise ServiceError(
             "invalid", "The copy number is above the number of copies.", {"field": "copy_no"}
@@ -240,7 +240,8 @@ def carrier_create(
     return carrier
 
 
-def _validate_period(period: Period) -> None:
+def period_check(period: Period) -> None:
+    """Refuse a secrecy period that states more than one kind, a bad length or a past date."""
     given = [
         v is not None and v != ""
         for v in (period.years, period.months, period.days, period.until, period.condition)
