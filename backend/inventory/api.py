@@ -1,15 +1,17 @@
-"""Stocktakes over HTTP: ``POST /inventories``, ``POST /inventories/{id}/close``, the report."""
+"""Stocktakes over HTTP: ``POST /inventories``, ``POST /inventories/{id}/close``, reminders.
+
+The report (``GET /inventories/{id}/report.pdf``) is a register: backend/registers/api.py."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from backend.inventory import reminders, report_file, services
+from backend.inventory import reminders, services
 from backend.registry.principals import principal_of
 from backend.registry.selectors import location_by_code
 from backend.schemas import ERRORS, Code
@@ -64,13 +66,6 @@ def close_stocktake(request: HttpRequest, stocktake_id: int) -> dict[str, Any]:
         "unexpected": take.unexpected,
         "closed_at": take.closed_at,
     }
-
-
-@router.get("/inventories/{stocktake_id}/report.pdf", response=ERRORS)
-def stocktake_report(request: HttpRequest, stocktake_id: int) -> FileResponse:
-    return report_file.stocktake_report_pdf(
-        principal=principal_of(request), stocktake_id=stocktake_id
-    )
 
 
 class InventoryReminderOut(Schema):

@@ -10,10 +10,10 @@ from ninja import Field, Query, Router, Schema
 
 from backend.downloads import written_download
 from backend.errors import ServiceError
-from backend.registers import services
+from backend.registers import services, stocktake
 from backend.registers.selectors import Filters
 from backend.registry.principals import principal_of
-from backend.schemas import error_responses
+from backend.schemas import ERRORS, error_responses
 
 router = Router(tags=["registers"])
 
@@ -60,3 +60,12 @@ def register(
         return f"{title}.{fmt}"
 
     return written_download(write, content_type=MEDIA[fmt])
+
+
+# A stocktake's report is rendered as a register (backend/registers/stocktake.py); the
+# endpoint keeps its inventory path and tag.
+@router.get("/inventories/{stocktake_id}/report.pdf", response=ERRORS, tags=["inventory"])
+def stocktake_report(request: HttpRequest, stocktake_id: int) -> FileResponse:
+    return stocktake.stocktake_report_pdf(
+        principal=principal_of(request), stocktake_id=stocktake_id
+    )
