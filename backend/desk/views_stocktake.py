@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backend.alerts.selectors import alerts_for_stocktake
 from backend.desk import words
 from backend.desk.access import roles_required
 from backend.desk.common import carrier_code_shown, listed, titles
@@ -190,7 +191,9 @@ def _result(request: HttpRequest, take: Stocktake) -> HttpResponse:
     expected = set(take.expected)
     codes = set(take.expected) | set(take.found)
     carriers = _carriers(principal, codes)
-    alerts = selectors.stocktake_alerts(take)
+    alerts = alerts_for_stocktake(
+        missing=take.missing, unexpected=take.unexpected, since=take.opened_at
+    )
     return render(
         request,
         "desk/stocktake_result.html",

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q
-
-from backend.alerts.models import Alert
 from backend.custody.models import CustodyEvent
 from backend.errors import ServiceError
 from backend.inventory.models import Stocktake
@@ -43,19 +40,3 @@ def stocktakes_list(*, principal: Principal, limit: int = 30) -> list[Stocktake]
         *rows.filter(closed_at__isnull=True).order_by("-opened_at"),
         *rows.filter(closed_at__isnull=False).order_by("-closed_at")[:limit],
     ]
-
-
-def stocktake_alerts(take: Stocktake) -> list[Alert]:
-    """The cases behind ``take``'s result: ``inventory_missing`` for what was missing and
-    ``custody_mismatch`` for what turned up unexpected — the latter often opened by the
-    scan itself (a sighting away from the ledger's location), which the close then found
-    open rather than opening a second case; hence by carrier and time, not by details."""
-    return list(
-        Alert.objects.filter(
-            Q(kind="inventory_missing", carrier__code__in=take.missing)
-            | Q(kind="custody_mismatch", carrier__code__in=take.unexpected),
-            opened_at__gte=take.opened_at,
-        )
-        .select_related("carrier")
-        .order_by("kind", "carrier__code")
-    )

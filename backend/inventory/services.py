@@ -14,9 +14,9 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from backend.alerts.services import alert_raise
 from backend.custody.services import ScanIn, ScanResult, scans_ingest
 from backend.errors import ServiceError
+from backend.hooks import condition_raised, send_required
 from backend.inventory.models import Stocktake
 from backend.inventory.reminders import inventory_reminder_resolve
 from backend.inventory.selectors import stocktake_sightings
@@ -83,15 +83,18 @@ def stocktake_close(*, principal: Principal, stocktake_id: int) -> Stocktake:
     # The location's annual stocktake is done: its reminder (if one is open) is answered.
     inventory_reminder_resolve(stocktake=take)
     carriers = {c.code: c for c in Carrier.objects.filter(code__in=take.missing + take.unexpected)}
+    # The cases go to the committee through the alerts app (backend/hooks.py).
     for code in take.missing:
-        alert_raise(
+        send_required(
+            condition_raised,
             kind="inventory_missing",
             carrier=carriers[code],
             opened_at=now,
             details={"stocktake": take.id, "location": take.location.code},
         )
     for code in take.unexpected:
-        alert_raise(
+        send_required(
+            condition_raised,
             kind="custody_mismatch",
             carrier=carriers[code],
             opened_at=now,

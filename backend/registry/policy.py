@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, Q
 
-from backend.registry import hooks
+from backend.hooks import carriers_read, send_required
 from backend.registry.levels import RANK
 from backend.registry.models import Carrier
 from backend.registry.principals import Principal
@@ -75,11 +74,7 @@ def record_reads(principal: Principal, carriers: Iterable[Carrier], *, what: str
         for c in chosen
         if may_know(principal, level=c.level, scope_codes=[p.code for p in c.scope.all()])
     }
-    if not hooks.carriers_read.has_listeners():
-        # The access log is a legal duty: a read must not be handed out unrecorded because
-        # the app that writes the log was left out.
-        raise ImproperlyConfigured("No access log is connected (backend.security).")
-    written = hooks.carriers_read.send(
-        sender=Principal, principal=principal, carriers=chosen, what=what, shown=shown
+    written = send_required(
+        carriers_read, principal=principal, carriers=chosen, what=what, shown=shown
     )
-    return sum(count for _receiver, count in written)
+    return sum(written)

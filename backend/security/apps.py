@@ -10,6 +10,6 @@ class SecurityConfig(AppConfig):
         # Imported here, not at the top: apps.py loads before the models do. Both modules
         # connect receivers on import (docs/architecture.md, the hook list).
         from backend.security import (
-            receivers,  # noqa: F401 - writes the access log for registry.hooks.carriers_read
+            receivers,  # noqa: F401 - writes the access log for hooks.carriers_read
             signin,  # noqa: F401 - connects the sign-in signals
         )

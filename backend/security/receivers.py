@@ -8,7 +8,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from backend.registry.hooks import carriers_read
+from backend.hooks import carriers_read
 from backend.registry.models import Carrier
 from backend.registry.principals import Principal
 from backend.security.services import access_record

@@ -1,4 +1,4 @@
-"""The registry's hooks (backend/registry/hooks.py): the access log is written by the
+"""The hooks (backend/hooks.py): the access log is written by the
 security app through ``carriers_read``, and a read with nobody listening is refused."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from backend.registry.hooks import carriers_read
+from backend.hooks import carriers_read
 from backend.registry.policy import record_reads
 from backend.registry.principals import Principal
 from backend.security.models import AccessRecord
