@@ -51,8 +51,8 @@ MIDDLEWARE = [
     # Serves /static/ from gunicorn too (custos serve); air-gapped desks have no CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages and the API part here: each runs only the stack below that it needs
-    # (backend/core/middleware.py).
-    "backend.core.middleware.SplitStack",
+    # (backend/middleware.py).
+    "backend.middleware.SplitStack",
 ]
 PAGE_MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",

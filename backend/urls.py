@@ -7,6 +7,6 @@ urlpatterns = [
     path("", views.sign_in, name="sign-in"),
     path("api/v1/", api.urls),
     path("", include("backend.desk.urls")),
-    path("", include("backend.desk.site_urls")),
+    path("", include("backend.core.urls")),
     path("", include("backend.security.urls")),
 ]

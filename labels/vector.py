@@ -20,14 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from labels import fonts
 from labels.layout import Bars, Label, Text
 from labels.matrix import Matrix
-
-PT_PER_MM = 72 / 25.4
-
-
-def _num(value: float) -> str:
-    """Compact decimal: enough digits for 1/600 in, no exponent, no trailing zeros."""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+from labels.pdfops import PT_PER_MM, form_name, glyph_path, num
 
 
 class PdfDocument:
@@ -67,19 +60,19 @@ class PdfDocument:
         for item in label.items:
             if isinstance(item, Bars):
                 y = (h - top - item.y - item.height) * PT_PER_MM
-                height = _num(item.height * PT_PER_MM)
+                height = num(item.height * PT_PER_MM)
                 for start, run in item.runs:
                     x = (left + item.x + start * item.module) * PT_PER_MM
                     ops.append(
-                        f"{_num(x)} {_num(y)} {_num(run * item.module * PT_PER_MM)} {height} re"
+                        f"{num(x)} {num(y)} {num(run * item.module * PT_PER_MM)} {height} re"
                     )
                 ops.append("f")
             elif isinstance(item, Matrix):
                 # In module units, y down from the symbol's top edge: whole numbers only,
                 # so a sheet of a thousand symbols formats integers, not coordinates.
-                m = _num(item.module * PT_PER_MM)
-                x = _num((left + item.x) * PT_PER_MM)
-                y = _num((h - top - item.y) * PT_PER_MM)
+                m = num(item.module * PT_PER_MM)
+                x = num((left + item.x) * PT_PER_MM)
+                y = num((h - top - item.y) * PT_PER_MM)
                 ops.append(f"q {m} 0 0 -{m} {x} {y} cm {_matrix_ops(item)} f Q")
             else:
                 self._flush(ops)
@@ -96,15 +89,15 @@ class PdfDocument:
         k = item.size * PT_PER_MM / 1000  # glyph forms are in font units, 1000 per em
         x = (left + item.x) * PT_PER_MM
         y = baseline_from_bottom * PT_PER_MM
-        c.addLiteral(f"q {_num(k)} 0 0 {_num(k)} {_num(x)} {_num(y)} cm")
+        c.addLiteral(f"q {num(k)} 0 0 {num(k)} {num(x)} {num(y)} cm")
         pending = 0.0
         for ch in item.text:
             if not ch.isspace():
                 if pending:
-                    c.addLiteral(f"1 0 0 1 {_num(pending)} 0 cm")
+                    c.addLiteral(f"1 0 0 1 {num(pending)} 0 cm")
                     pending = 0.0
                 self._glyphs.add((ch, item.weight))
-                c.doForm(_form_name(ch, item.weight))
+                c.doForm(form_name(ch, item.weight))
             pending += fonts.advance(ch, item.weight) * 1000
         c.addLiteral("Q")
 
@@ -115,8 +108,8 @@ class PdfDocument:
         # Forms may be defined after the pages that use them; defining each glyph once,
         # here, keeps a sheet of a thousand labels to one outline per distinct character.
         for ch, weight in sorted(self._glyphs):
-            c.beginForm(_form_name(ch, weight), -500, -500, 1500, 1500)
-            c.addLiteral(_pdf_path(fonts.segments(ch, weight)))
+            c.beginForm(form_name(ch, weight), -500, -500, 1500, 1500)
+            c.addLiteral(glyph_path(fonts.segments(ch, weight)))
             c.endForm()
         c.save()
         return self._out.getvalue()
@@ -124,19 +117,6 @@ class PdfDocument:
 
 def _matrix_ops(item: Matrix) -> str:
     return " ".join(f"{start} {row} {run} 1 re" for row, start, run in item.symbol.runs())
-
-
-def _form_name(ch: str, weight: int) -> str:
-    return f"g{weight}u{ord(ch):x}"
-
-
-def _pdf_path(segments: Iterable[tuple[str, tuple[float, ...]]]) -> str:
-    ops = []
-    for kind, pts in segments:
-        nums = " ".join(_num(v) for v in pts)
-        ops.append({"M": f"{nums} m", "L": f"{nums} l", "C": f"{nums} c", "Z": "h"}[kind])
-    ops.append("f")  # nonzero winding, as CFF outlines are designed for
-    return "\n".join(ops)
 
 
 def pdf(labels: Iterable[Label]) -> bytes:
@@ -155,8 +135,8 @@ def svg(label: Label) -> bytes:
     for item in label.items:
         if isinstance(item, Bars):
             d = " ".join(
-                f"M{_num(item.x + start * item.module)} {_num(item.y)}"
-                f"h{_num(run * item.module)}v{_num(item.height)}h{_num(-run * item.module)}z"
+                f"M{num(item.x + start * item.module)} {num(item.y)}"
+                f"h{num(run * item.module)}v{num(item.height)}h{num(-run * item.module)}z"
                 for start, run in item.runs
             )
             body.append(
@@ -166,8 +146,8 @@ def svg(label: Label) -> bytes:
             continue
         if isinstance(item, Matrix):
             d = " ".join(
-                f"M{_num(item.x + start * item.module)} {_num(item.y + row * item.module)}"
-                f"h{_num(run * item.module)}v{_num(item.module)}h{_num(-run * item.module)}z"
+                f"M{num(item.x + start * item.module)} {num(item.y + row * item.module)}"
+                f"h{num(run * item.module)}v{num(item.module)}h{num(-run * item.module)}z"
                 for row, start, run in item.symbol.runs()
             )
             body.append(
@@ -181,17 +161,17 @@ def svg(label: Label) -> bytes:
         for ch in item.text:
             if not ch.isspace():
                 ref = glyphs.setdefault((ch, item.weight), f"g{item.weight}u{ord(ch):x}")
-                uses.append(f'<use xlink:href="#{ref}" x="{_num(pen)}"/>')
+                uses.append(f'<use xlink:href="#{ref}" x="{num(pen)}"/>')
             pen += fonts.advance(ch, item.weight) * 1000
         body.append(
-            f'<g aria-label={quoteattr(item.text)} transform="translate({_num(item.x)} '
-            f'{_num(item.baseline)}) scale({_num(k)} {_num(-k)})">{"".join(uses)}</g>'
+            f'<g aria-label={quoteattr(item.text)} transform="translate({num(item.x)} '
+            f'{num(item.baseline)}) scale({num(k)} {num(-k)})">{"".join(uses)}</g>'
         )
     defs = "".join(
         f'<path id="{ref}" d="{_svg_path(fonts.segments(ch, weight))}"/>'
         for (ch, weight), ref in glyphs.items()
     )
-    w, h = _num(label.width), _num(label.height)
+    w, h = num(label.width), num(label.height)
     code = escape(label.code)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -207,4 +187,4 @@ def svg(label: Label) -> bytes:
 
 
 def _svg_path(segments: Iterable[tuple[str, tuple[float, ...]]]) -> str:
-    return "".join(kind + " ".join(_num(v) for v in pts) for kind, pts in segments)
+    return "".join(kind + " ".join(num(v) for v in pts) for kind, pts in segments)

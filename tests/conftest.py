@@ -18,15 +18,11 @@ from django.db import connection
 from django.test import Client
 from hypothesis import HealthCheck, settings
 
+from backend.classification.intake import carrier_register
 from backend.registry.marking import Period
 from backend.registry.models import Carrier, Location, Person
 from backend.registry.principals import Principal
-from backend.registry.services import (
-    carrier_register,
-    location_create,
-    person_create,
-    token_create,
-)
+from backend.registry.services import location_create, person_create, token_create
 from tests.browser import browser  # noqa: F401 - the one session browser, used by name
 
 settings.register_profile(

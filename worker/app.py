@@ -9,9 +9,7 @@ database is the source of truth and every task is safe to run twice.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 
-from celery import Celery
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
@@ -22,33 +20,13 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-app = Celery("custos")
+# The app itself and its broker, routes and timezone are the backend's (backend/queue.py):
+# backend code queues tasks through it by name without importing this package.
+from backend.queue import LONGEST_COUNTDOWN, app  # noqa: E402
 
-_redis = settings.CUSTOS_REDIS_URL
-_embedded_broker = f"sqla+sqlite:///{settings.VAR_DIR / 'celery-broker.sqlite3'}"
-# The longest countdown or ETA any task uses; the broker's visibility timeout must exceed
-# it, or Redis would hand a still-waiting task to a second worker.
-LONGEST_COUNTDOWN = timedelta(hours=2)
+__all__ = ["LONGEST_COUNTDOWN", "app"]
 
 app.conf.update(
-    broker_url=_redis or _embedded_broker,
-    broker_connection_retry_on_startup=True,
-    # Only Redis knows a visibility timeout; the SQLAlchemy transport hands its options to
-    # create_engine(), which refuses unknown ones (the embedded worker would not start).
-    broker_transport_options=(
-        {"visibility_timeout": int(LONGEST_COUNTDOWN.total_seconds()) * 2} if _redis else {}
-    ),
-    task_ignore_result=True,
-    task_acks_late=True,
-    task_reject_on_worker_lost=True,
-    worker_prefetch_multiplier=1,
-    task_default_queue="default",
-    task_routes={
-        "worker.tasks.ledger_*": {"queue": "default"},
-        "worker.tasks.slow_*": {"queue": "slow"},
-        "worker.tasks.alerts_*": {"queue": "alerts"},
-    },
-    timezone=settings.CUSTOS_TIME_ZONE,
     beat_schedule={
         # Deadlines, reminders and escalations: cheap (it reads only what is due), so often.
         "alerts-sweep": {

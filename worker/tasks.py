@@ -9,22 +9,28 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from worker.app import app
+# First: worker.app sets Django up, which the services' models need.
+from worker.app import app  # isort: skip
+
+from backend.alerts.outbox import deliveries_send
+from backend.alerts.sweep import sweep_run
+from backend.classification.declassify import carriers_declassify_due
+from backend.custody.checkpoints import checkpoint_create
+from backend.custody.services import ledger_check_and_alert
+from backend.inventory.reminders import inventory_reminders_run
+from backend.printing.services import bulk_print_run
+from backend.registers.jobs import register_export_run, register_exports_prune
 
 log = logging.getLogger(__name__)
 
 
 @app.task(name="worker.tasks.ledger_checkpoint")
 def ledger_checkpoint() -> str:
-    from backend.custody.checkpoints import checkpoint_create
-
     return checkpoint_create().digest
 
 
 @app.task(name="worker.tasks.ledger_verify")
 def ledger_verify() -> dict[str, Any]:
-    from backend.custody.services import ledger_check_and_alert
-
     return ledger_check_and_alert()
 
 
@@ -32,8 +38,6 @@ def ledger_verify() -> dict[str, Any]:
 def alerts_sweep(daily: bool = False) -> dict[str, object]:
     """Run the detectors, then hand the new deliveries to the sender at once: the cases
     one sweep opened leave together, as one e-mail digest."""
-    from backend.alerts.sweep import sweep_run
-
     report = sweep_run(daily=daily)
     if report.opened or report.reminded or report.escalated or report.daily_opened:
         _kick_sender()
@@ -48,8 +52,6 @@ def alerts_deliver() -> dict[str, object]:
     are carried by one chain of retries, not by one more chain per sweep. The beat's
     catch-up pass finds anything a lost message or a dead worker left behind.
     """
-    from backend.alerts.outbox import deliveries_send
-
     report = deliveries_send()
     if report.retry_in is not None:
         _kick_sender(countdown=max(1.0, report.retry_in))
@@ -59,16 +61,12 @@ def alerts_deliver() -> dict[str, object]:
 @app.task(name="worker.tasks.classification_declassify")
 def classification_declassify() -> dict[str, object]:
     """自行解密: declassify every carrier whose secrecy period ended (safe to run twice)."""
-    from backend.classification.declassify import carriers_declassify_due
-
     return carriers_declassify_due().as_dict()
 
 
 @app.task(name="worker.tasks.inventory_reminders")
 def inventory_reminders() -> dict[str, object]:
     """年度清查提醒: open a reminder per location overdue for its annual stocktake."""
-    from backend.inventory.reminders import inventory_reminders_run
-
     return inventory_reminders_run().as_dict()
 
 
@@ -76,8 +74,6 @@ def inventory_reminders() -> dict[str, object]:
 @app.task(name="worker.tasks.slow_registers_export", acks_late=True)
 def slow_registers_export(job_id: int) -> dict[str, object]:
     """A register export for the pages (backend.registers.jobs); safe to run twice."""
-    from backend.registers.jobs import register_export_run
-
     job = register_export_run(job_id=job_id)
     return {"status": job.status, "done": job.done, "total": job.total}
 
@@ -85,9 +81,15 @@ def slow_registers_export(job_id: int) -> dict[str, object]:
 @app.task(name="worker.tasks.slow_registers_prune")
 def slow_registers_prune() -> int:
     """Delete register export files past their keeping time (backend.registers.jobs)."""
-    from backend.registers.jobs import register_exports_prune
-
     return register_exports_prune()
+
+
+@app.task(name="worker.tasks.slow_labels_print", acks_late=True)
+def slow_labels_print(job_id: int) -> dict[str, int]:
+    """A bulk label print (backend.printing); safe to run twice: the job row holds the
+    position."""
+    job = bulk_print_run(job_id=job_id)
+    return {"done": job.done, "total": job.total, "failed": len(job.failed)}
 
 
 def _kick_sender(countdown: float = 0.0) -> None:

@@ -9,21 +9,11 @@ from ninja import Router
 
 from backend.alerts import selectors, services
 from backend.alerts.models import Alert
-from backend.api.auth import principal_of
-from backend.api.errors import ErrorOut
-from backend.api.schemas import AckIn, AlertOut
 from backend.errors import ServiceError
-from backend.registry.principals import Principal
+from backend.registry.principals import Principal, principal_of, require_role
+from backend.schemas import ERRORS, AckIn, AlertOut
 
 router = Router(tags=["alerts"])
-
-_ERRORS: dict[int, Any] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def alert_out(alert: Alert) -> dict[str, Any]:
@@ -51,11 +41,10 @@ def alert_out(alert: Alert) -> dict[str, Any]:
 
 
 def _committee(principal: Principal) -> None:
-    if not principal.has_role("committee"):
-        raise ServiceError("forbidden", "Alerts are for the secrecy committee.")
+    require_role(principal, "committee", message="Alerts are for the secrecy committee.")
 
 
-@router.get("/alerts", response={200: list[AlertOut], **_ERRORS})
+@router.get("/alerts", response={200: list[AlertOut], **ERRORS})
 def list_alerts(
     request: HttpRequest, status: str | None = None, kind: str | None = None
 ) -> list[dict[str, Any]]:
@@ -63,7 +52,7 @@ def list_alerts(
     return [alert_out(a) for a in selectors.alert_list(status=status, kind=kind)]
 
 
-@router.post("/alerts/{alert_id}/ack", response={200: AlertOut, **_ERRORS})
+@router.post("/alerts/{alert_id}/ack", response={200: AlertOut, **ERRORS})
 def acknowledge(request: HttpRequest, alert_id: int, body: AckIn) -> dict[str, Any]:
     principal = principal_of(request)
     _committee(principal)

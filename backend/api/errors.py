@@ -11,22 +11,15 @@ import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from backend.errors import ServiceError
+from backend.schemas import ErrorBody, ErrorOut
+
+__all__ = ["ErrorBody", "ErrorOut", "error_body", "error_response", "install"]
 
 log = logging.getLogger(__name__)
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    details: dict[str, Any]
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

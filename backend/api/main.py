@@ -8,8 +8,8 @@ from ninja.renderers import JSONRenderer
 from backend.alerts.api import router as alerts_router
 from backend.api import errors
 from backend.api.auth import TokenAuth
+from backend.api.health import router as health_router
 from backend.classification.api import router as classification_router
-from backend.core.api import router as core_router
 from backend.custody.api import router as custody_router
 from backend.inventory.api import router as inventory_router
 from backend.printing.api import router as printing_router
@@ -39,7 +39,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 ratelimit.install(api)
-api.add_router("", core_router)
+api.add_router("", health_router)
 api.add_router("", registry_router)
 api.add_router("", custody_router)
 api.add_router("", alerts_router)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from backend.classification.intake import carrier_register
 from backend.classification.models import CaseKind, CopyKind, CopyRequest, CopyState
 from backend.classification.periods import compilation
 from backend.classification.services import proposal_open
@@ -23,7 +24,7 @@ from backend.errors import ServiceError
 from backend.registry.levels import Form
 from backend.registry.marking import Period
 from backend.registry.models import Carrier, Location, Person, Status
-from backend.registry.principals import Principal
+from backend.registry.principals import Principal, require_role
 from backend.registry.selectors import code_or_error
 from labels.codes import Kind
 
@@ -133,8 +134,6 @@ def copy_decide(
        original, copy numbers after the highest one used so far, registered at once with
        the ``register`` event of its own chain.
     """
-    from backend.registry.services import carrier_register
-
     if not principal.has_role("approver"):
         raise ServiceError(
             "forbidden", "Only an approver decides on copies. 复制须经定密责任人批准。"
@@ -228,8 +227,7 @@ def compilation_propose(
 ) -> Carrier:
     """A compilation (汇编) proposed as a draft with the highest level and longest period
     of its parts; it then goes through the same review and approval."""
-    from backend.registry.services import carrier_register
-
+    require_role(principal, "registrar", message="Only a registrar proposes a compilation.")
     if not parts:
         raise ServiceError("invalid", "A compilation names its parts.", {"field": "parts"})
     codes = [code_or_error(c, Kind.CARRIER, "parts") for c in parts]

@@ -23,11 +23,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from backend.alerts.models import Alert, AlertKind, AlertStatus
 from backend.classification.models import LossReport
 from backend.custody.models import CustodyEvent
 from backend.errors import ServiceError
-from backend.registers.pdfstream import StreamingPdf
+from backend.hooks import condition_ended, send_required
 from backend.registry.levels import LEVEL_ZH, Form
 from backend.registry.models import Carrier, Status
 from backend.registry.policy import may_know
@@ -35,6 +34,7 @@ from backend.registry.principals import Principal
 from backend.registry.selectors import code_or_error
 from labels import fonts, text
 from labels.codes import Kind
+from labels.pdfstream import StreamingPdf
 
 FILERS = ("committee", "clerk")  # the secrecy office, or the desk that recorded the loss
 
@@ -126,9 +126,7 @@ def loss_report_file(*, principal: Principal, code: str, facts: LossFacts) -> Lo
     if carrier.due_at is not None:
         carrier.due_at = None
         carrier.save(update_fields=["due_at", "updated_at"])
-    Alert.objects.filter(carrier=carrier, kind=AlertKind.LOSS_REPORT_DUE).exclude(
-        status=AlertStatus.RESOLVED
-    ).update(status=AlertStatus.RESOLVED, resolved_at=now, remind_at=None, escalate_at=None)
+    send_required(condition_ended, kind="loss_report_due", carrier=carrier, at=now)
     return report
 
 

@@ -7,33 +7,15 @@ condition has no end date (it ends when the condition is met, by a decision).
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from backend.registry.levels import RANK
-from backend.registry.marking import Period, effective_period
+from backend.registry.marking import Period, add_months, effective_period, period_end
 
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` calendar months; the 31st falls back to the month's last day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def period_end(*, issued_on: date, level: str, period: Period) -> date | None:
-    """The day the period ends (the carrier is declassified on it); None for a condition."""
-    p = effective_period(level, period)
-    if p.until is not None:
-        return p.until
-    if p.condition:
-        return None
-    if p.years:
-        return add_months(issued_on, 12 * p.years)
-    if p.months:
-        return add_months(issued_on, p.months)
-    return issued_on + timedelta(days=p.days or 0)
+# add_months and period_end live in the registry (a carrier's row stores its end date);
+# they are re-exported here because the 定密 procedure speaks of them too.
+__all__ = ["add_months", "compilation", "period_end"]
 
 
 def compilation(parts: Iterable[tuple[str, date, Period]]) -> tuple[str, Period]:

@@ -39,6 +39,7 @@ from backend.registry.marking import Period, marking
 from backend.registry.models import Carrier, Person
 from backend.registry.principals import Principal
 from backend.registry.selectors import code_or_error, person_by_code
+from backend.registry.services import period_check
 from backend.registry.states import Round, State
 from backend.registry.texts import status_word
 from labels.codes import Kind
@@ -99,12 +100,6 @@ def ledger_note(
         now=now,
         due_at=carrier.due_at,
     )
-
-
-def _validate_period(period: Period) -> None:
-    from backend.registry.services import _validate_period as check
-
-    check(period)
 
 
 def _period_fields(period: Period) -> dict[str, Any]:
@@ -252,7 +247,7 @@ def _check_changes(changes: Changes) -> None:
             {"field": "level"},
         )
     if changes.period is not None:
-        _validate_period(changes.period)
+        period_check(changes.period)
     if changes.scope is not None:
         for c in changes.scope:
             person_by_code(c, "scope")

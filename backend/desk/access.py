@@ -15,8 +15,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from backend.errors import ServiceError
 from backend.registry.models import Person
-from backend.registry.principals import Principal
+from backend.registry.principals import Principal, require_role
 
 # The page each role lands on after sign-in, in order of precedence.
 HOMES = (
@@ -48,14 +49,19 @@ def roles_required(
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             person = person_of(request)
-            if person is None or not any(person.has_role(r) for r in roles):
+            if person is None:
                 raise PermissionDenied
+            principal = Principal(person=person)
+            try:
+                require_role(principal, *roles)  # the one role check, as the API's
+            except ServiceError as exc:
+                raise PermissionDenied from exc
             # Times on the pages are the unit's civil time, as on its paper registers. Only
             # the templates use it ({% timezone request.unit_zone %}): activating it for the
             # whole thread would change what the services' localdate() means.
             request.unit_zone = settings.CUSTOS_TIME_ZONE  # type: ignore[attr-defined]
             request.person = person  # type: ignore[attr-defined]
-            request.principal = Principal(person=person)  # type: ignore[attr-defined]
+            request.principal = principal  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
         return wrapped

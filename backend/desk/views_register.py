@@ -16,16 +16,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from backend.classification.intake import carrier_register
+from backend.classification.models import OPEN_STATES, Case
+from backend.classification.services import classification_decide
 from backend.desk import words
 from backend.desk.access import roles_required
 from backend.desk.common import listed
 from backend.errors import ServiceError
-from backend.printing.selectors import PRINTABLE
+from backend.printing import printers
+from backend.printing.selectors import PRINTABLE, carrier_label, current_codes, labels_sheet
+from backend.printing.services import MAX_COPIES
 from backend.registry.levels import Form, Level
 from backend.registry.marking import Period, marking
 from backend.registry.models import Carrier, Location, Person
 from backend.registry.selectors import carrier_list, person_by_code
-from backend.registry.services import carrier_register
 
 LABEL_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 # The label stock a carrier can wear, for the label page's size choice ("" = the default).
@@ -128,9 +132,6 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def decisions(request: HttpRequest) -> HttpResponse:
     """Approvers: drafts awaiting review (审核) or approval (批准), decided with an opinion."""
-    from backend.classification.models import OPEN_STATES, Case
-    from backend.classification.services import classification_decide
-
     principal = request.principal  # type: ignore[attr-defined]
     banner, kept = None, {}
     if request.method == "POST":
@@ -200,10 +201,6 @@ def labels_page(request: HttpRequest) -> HttpResponse:
     except ServiceError:
         carriers, count = [], 0
     known = listed(principal, carriers)
-    from backend.printing import printers
-    from backend.printing.selectors import current_codes
-    from backend.printing.services import MAX_COPIES
-
     label_codes = current_codes(carriers)  # one query: the reprint codes now current
     return render(
         request,
@@ -235,8 +232,6 @@ def labels_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def label_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     """The carrier's current label as PNG, SVG or PDF (printing from the browser)."""
-    from backend.printing.selectors import carrier_label
-
     if fmt not in LABEL_TYPES:
         return HttpResponse(status=404)
     try:
@@ -257,8 +252,6 @@ def label_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 def sheet_pdf(request: HttpRequest) -> HttpResponse:
     """An A4 sheet of the selected carriers' labels, starting at a partly used sheet's
     first free cell."""
-    from backend.printing.selectors import labels_sheet
-
     try:
         body = labels_sheet(
             principal=request.principal,  # type: ignore[attr-defined]

@@ -18,12 +18,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backend.alerts.selectors import alerts_for_stocktake
 from backend.desk import words
 from backend.desk.access import roles_required
 from backend.desk.common import carrier_code_shown, listed, titles
 from backend.errors import ServiceError
-from backend.inventory import report_file, selectors, services
+from backend.inventory import selectors, services
 from backend.inventory.models import Stocktake
+from backend.registers.stocktake import stocktake_report_pdf as report_pdf
 from backend.registry.models import Carrier, Location
 from backend.registry.principals import Principal
 
@@ -176,7 +178,7 @@ def stocktake_close(request: HttpRequest, stocktake_id: int) -> HttpResponse:
 def stocktake_report_pdf(request: HttpRequest, stocktake_id: int) -> HttpResponse:
     """The reconciliation as the API's ``/inventories/{id}/report.pdf`` prints it."""
     try:
-        return report_file.stocktake_report_pdf(
+        return report_pdf(
             principal=request.principal,  # type: ignore[attr-defined]
             stocktake_id=stocktake_id,
         )
@@ -189,7 +191,9 @@ def _result(request: HttpRequest, take: Stocktake) -> HttpResponse:
     expected = set(take.expected)
     codes = set(take.expected) | set(take.found)
     carriers = _carriers(principal, codes)
-    alerts = selectors.stocktake_alerts(take)
+    alerts = alerts_for_stocktake(
+        missing=take.missing, unexpected=take.unexpected, since=take.opened_at
+    )
     return render(
         request,
         "desk/stocktake_result.html",

@@ -1,29 +1,22 @@
-"""Stocktakes over HTTP: ``POST /inventories``, ``POST /inventories/{id}/close``, the report."""
+"""Stocktakes over HTTP: ``POST /inventories``, ``POST /inventories/{id}/close``, reminders.
+
+The report (``GET /inventories/{id}/report.pdf``) is a register: backend/registers/api.py."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from backend.api.auth import principal_of
-from backend.api.errors import ErrorOut
-from backend.api.schemas import Code
-from backend.inventory import reminders, report_file, services
+from backend.inventory import reminders, services
+from backend.registry.principals import principal_of
 from backend.registry.selectors import location_by_code
+from backend.schemas import ERRORS, Code
 
 router = Router(tags=["inventory"])
-
-_ERRORS: dict[int, Any] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 class StocktakeIn(Schema):
@@ -46,7 +39,7 @@ class ReconciliationOut(Schema):
     closed_at: datetime
 
 
-@router.post("/inventories", response={201: StocktakeOut, **_ERRORS})
+@router.post("/inventories", response={201: StocktakeOut, **ERRORS})
 def open_stocktake(request: HttpRequest, body: StocktakeIn) -> Status[dict[str, Any]]:
     take = services.stocktake_open(
         principal=principal_of(request), location=location_by_code(body.location)
@@ -62,7 +55,7 @@ def open_stocktake(request: HttpRequest, body: StocktakeIn) -> Status[dict[str, 
     )
 
 
-@router.post("/inventories/{stocktake_id}/close", response={200: ReconciliationOut, **_ERRORS})
+@router.post("/inventories/{stocktake_id}/close", response={200: ReconciliationOut, **ERRORS})
 def close_stocktake(request: HttpRequest, stocktake_id: int) -> dict[str, Any]:
     take = services.stocktake_close(principal=principal_of(request), stocktake_id=stocktake_id)
     return {
@@ -75,13 +68,6 @@ def close_stocktake(request: HttpRequest, stocktake_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/inventories/{stocktake_id}/report.pdf", response=_ERRORS)
-def stocktake_report(request: HttpRequest, stocktake_id: int) -> FileResponse:
-    return report_file.stocktake_report_pdf(
-        principal=principal_of(request), stocktake_id=stocktake_id
-    )
-
-
 class InventoryReminderOut(Schema):
     id: int
     location: str
@@ -91,7 +77,7 @@ class InventoryReminderOut(Schema):
     raised_at: datetime
 
 
-@router.get("/inventory-reminders", response={200: list[InventoryReminderOut], **_ERRORS})
+@router.get("/inventory-reminders", response={200: list[InventoryReminderOut], **ERRORS})
 def inventory_reminders(request: HttpRequest) -> list[dict[str, Any]]:
     """年度清查提醒: locations without a closed stocktake in the last year."""
     return [

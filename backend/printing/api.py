@@ -16,23 +16,15 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 import labels
-from backend.api.auth import principal_of
-from backend.api.errors import ErrorOut
-from backend.api.schemas import Code, Text
 from backend.errors import ServiceError
 from backend.printing import selectors, services
 from backend.printing.models import BadgePrint, BulkPrint
+from backend.registry.principals import principal_of
+from backend.schemas import ERRORS, Code, Text, error_responses
 
 router = Router(tags=["labels"])
 
-_ERRORS: dict[int, Any] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
-_PRINT_ERRORS: dict[int, Any] = {**_ERRORS, 503: ErrorOut}
+_PRINT_ERRORS = {**ERRORS, **error_responses(503)}
 _BINARY = {
     "responses": {
         "200": {
@@ -90,7 +82,7 @@ def _bytes(body: bytes, fmt: str, name: str) -> HttpResponse:
     return response
 
 
-@router.get("/carriers/{code}/label.{fmt}", response=_ERRORS, openapi_extra=_BINARY)
+@router.get("/carriers/{code}/label.{fmt}", response=ERRORS, openapi_extra=_BINARY)
 def carrier_label(
     request: HttpRequest, code: str, fmt: str, query: Query[CarrierRenderQuery]
 ) -> HttpResponse:
@@ -105,7 +97,7 @@ def carrier_label(
     return _bytes(body, fmt, code.strip().upper())
 
 
-@router.get("/people/{code}/badge.{fmt}", response=_ERRORS, openapi_extra=_BINARY)
+@router.get("/people/{code}/badge.{fmt}", response=ERRORS, openapi_extra=_BINARY)
 def person_badge(
     request: HttpRequest, code: str, fmt: str, query: Query[RenderQuery]
 ) -> HttpResponse:
@@ -115,7 +107,7 @@ def person_badge(
     return _bytes(body, fmt, code.strip().upper())
 
 
-@router.get("/locations/{code}/plate.{fmt}", response=_ERRORS, openapi_extra=_BINARY)
+@router.get("/locations/{code}/plate.{fmt}", response=ERRORS, openapi_extra=_BINARY)
 def location_plate(
     request: HttpRequest, code: str, fmt: str, query: Query[RenderQuery]
 ) -> HttpResponse:
@@ -140,7 +132,7 @@ class SheetIn(Schema):
 
 @router.post(
     "/labels/sheet",
-    response=_ERRORS,
+    response=ERRORS,
     openapi_extra={
         "responses": {
             "200": {
@@ -306,7 +298,7 @@ def plate_print(request: HttpRequest, code: str, body: PrintIn) -> Status[dict[s
     return Status(201, _badge_out(record))
 
 
-@router.post("/labels/print", response={202: BulkOut, **_ERRORS})
+@router.post("/labels/print", response={202: BulkOut, **ERRORS})
 def bulk_print(request: HttpRequest, body: BulkIn) -> Status[dict[str, Any]]:
     job = services.bulk_print_create(
         principal=principal_of(request),
@@ -317,6 +309,6 @@ def bulk_print(request: HttpRequest, body: BulkIn) -> Status[dict[str, Any]]:
     return Status(202, _bulk_out(job))
 
 
-@router.get("/labels/print/{job_id}", response={200: BulkOut, **_ERRORS})
+@router.get("/labels/print/{job_id}", response={200: BulkOut, **ERRORS})
 def bulk_print_get(request: HttpRequest, job_id: int) -> dict[str, Any]:
     return _bulk_out(selectors.bulk_get(principal=principal_of(request), id=job_id))

@@ -17,9 +17,9 @@ from backend.errors import ServiceError
 from backend.printing.models import BulkPrint, PrintedLabel
 from backend.registry.models import Carrier, Location, Person, Status
 from backend.registry.policy import may_know
-from backend.registry.principals import Principal
+from backend.registry.principals import Principal, require_role
 from backend.registry.selectors import code_or_error
-from backend.registry.texts import code_error_text, roles_words, status_word
+from backend.registry.texts import code_error_text, status_word
 from labels.codes import CodeError, Kind, parse
 
 # Labels only for carriers that may be handed over. An allow-list, so a state added later
@@ -36,15 +36,6 @@ PRINTABLE = frozenset(
     }
 )
 MAX_SHEET = 1000
-
-
-def _require(principal: Principal, *roles: str) -> None:
-    if not principal.has_role(*roles):
-        raise ServiceError(
-            "forbidden",
-            _("This needs one of the roles: %(roles)s.") % {"roles": roles_words(roles)},
-            {"roles": list(roles)},
-        )
 
 
 def _code(raw: str, kind: Kind, what: str = "code") -> str:
@@ -100,7 +91,7 @@ def _carrier_spec(
 
 
 def carrier_for_label(*, principal: Principal, code: str) -> Carrier:
-    _require(principal, "registrar")
+    require_role(principal, "registrar")
     text = _code(code, Kind.CARRIER)
     carrier = Carrier.objects.prefetch_related("scope").filter(code=text).first()
     if carrier is None:
@@ -169,7 +160,7 @@ def _plate_spec(location: Location) -> labels.LabelSpec:
 def person_badge(
     *, principal: Principal, code: str, fmt: str, dpi: int = 300, size: str | None = None
 ) -> bytes:
-    _require(principal, "admin", "registrar")
+    require_role(principal, "admin", "registrar")
     text = _code(code, Kind.PERSON)
     person = Person.objects.filter(code=text).first()
     if person is None:
@@ -182,7 +173,7 @@ def person_badge(
 def location_plate(
     *, principal: Principal, code: str, fmt: str, dpi: int = 300, size: str | None = None
 ) -> bytes:
-    _require(principal, "admin", "registrar")
+    require_role(principal, "admin", "registrar")
     text = _code(code, Kind.LOCATION)
     location = Location.objects.filter(code=text).first()
     if location is None:
@@ -223,9 +214,9 @@ def labels_sheet(
         parsed.append((code.kind, code.text))
     kinds = {k for k, _ in parsed}
     if Kind.CARRIER in kinds:
-        _require(principal, "registrar")
+        require_role(principal, "registrar")
     if kinds - {Kind.CARRIER}:
-        _require(principal, "admin", "registrar")
+        require_role(principal, "admin", "registrar")
 
     wanted = {kind: {t for k, t in parsed if k is kind} for kind in kinds}
     carriers = {
@@ -398,7 +389,7 @@ def carrier_code_for_label(raw: str) -> str:
 
 
 def bulk_get(*, principal: Principal, id: int) -> BulkPrint:
-    _require(principal, "registrar")
+    require_role(principal, "registrar")
     job = BulkPrint.objects.filter(pk=id).first()
     if job is None:
         raise ServiceError("not_found", _("No bulk print %(id)s.") % {"id": id}, {"id": id})

@@ -11,7 +11,6 @@ do not (PostgreSQL row lock; on SQLite the write lock, under its 20 s busy timeo
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,12 +25,11 @@ from backend.custody.services import ledger_append
 from backend.errors import ServiceError
 from backend.printing import printers, selectors
 from backend.printing.models import BadgeKind, BadgePrint, BulkPrint, BulkStatus, PrintedLabel
+from backend.queue import enqueue
 from backend.registry.models import Carrier, Location, Person
-from backend.registry.principals import Principal
+from backend.registry.principals import Principal, require_role
 from labels import LabelError
 from labels.codes import Kind, generate
-
-log = logging.getLogger(__name__)
 
 MAX_COPIES = 50
 MAX_BULK = 2000
@@ -60,7 +58,7 @@ def _copies(copies: int) -> int:
 
 
 def _printer_person(principal: Principal) -> Person:
-    selectors._require(principal, "registrar")
+    require_role(principal, "registrar")
     assert principal.person is not None  # noqa: S101 - a role implies a person
     return principal.person
 
@@ -231,20 +229,10 @@ def bulk_print_create(
     job = BulkPrint.objects.create(
         requested_by=person, printer=printer, copies=copies, codes=texts, total=len(texts)
     )
-    transaction.on_commit(lambda: _enqueue(job.pk))
+    # If the broker is down the job row stays ``queued`` with its position, and running
+    # the task again for it resumes it (Redis carries work, never state).
+    transaction.on_commit(lambda: enqueue("slow_labels_print", job.pk))
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    import worker.app  # noqa: F401 - makes the Custos Celery app the current one
-    from backend.printing.tasks import slow_labels_print
-
-    try:
-        slow_labels_print.apply_async(args=[job_id], queue="slow")
-    except Exception:
-        # The broker is down. Redis carries work, never state: the job row stays
-        # ``queued`` with its position, and running the task again for it resumes it.
-        log.exception("could not queue bulk print %s; it stays queued", job_id)
 
 
 def bulk_print_run(*, job_id: int) -> BulkPrint:
@@ -318,7 +306,7 @@ def _badge_or_plate(
     copies: int,
     size: str | None,
 ) -> BadgePrint:
-    selectors._require(principal, "admin", "registrar")
+    require_role(principal, "admin", "registrar")
     assert principal.person is not None  # noqa: S101 - a role implies a person
     target = printers.printer_get(printer)
     copies = _copies(copies)

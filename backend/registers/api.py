@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import IO, Any
+from typing import IO
 
 from django.http import FileResponse, HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from backend.api.auth import principal_of
-from backend.api.errors import ErrorOut
-from backend.core.downloads import written_download
+from backend.downloads import written_download
 from backend.errors import ServiceError
-from backend.registers import services
+from backend.registers import services, stocktake
 from backend.registers.selectors import Filters
+from backend.registry.principals import principal_of
+from backend.schemas import ERRORS, error_responses
 
 router = Router(tags=["registers"])
 
-_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+_ERRORS = error_responses(401, 403, 404, 422)
 _BINARY = {
     "responses": {
         "200": {
@@ -60,3 +60,12 @@ def register(
         return f"{title}.{fmt}"
 
     return written_download(write, content_type=MEDIA[fmt])
+
+
+# A stocktake's report is rendered as a register (backend/registers/stocktake.py); the
+# endpoint keeps its inventory path and tag.
+@router.get("/inventories/{stocktake_id}/report.pdf", response=ERRORS, tags=["inventory"])
+def stocktake_report(request: HttpRequest, stocktake_id: int) -> FileResponse:
+    return stocktake.stocktake_report_pdf(
+        principal=principal_of(request), stocktake_id=stocktake_id
+    )

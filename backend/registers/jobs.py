@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.errors import ServiceError
+from backend.queue import enqueue
 from backend.registers import render
 from backend.registers.models import FORMATS, ExportStatus, RegisterExport
 from backend.registers.selectors import Filters, check_filters, register_open
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 # Progress is written every this many rows: 200 small UPDATEs for 100,000 carriers.
 PROGRESS_ROWS = 500
-TASK = "worker.tasks.slow_registers_export"  # worker.app routes ``slow_*`` to ``slow``
+TASK = "slow_registers_export"  # backend.queue routes ``slow_*`` to ``slow``
 FOLDER = "exports"
 
 
@@ -73,19 +74,10 @@ def register_export_start(
         fmt=fmt,
         filters={k: v for k, v in filters.items() if v and k in ("from", "to", "level", "status")},
     )
-    transaction.on_commit(lambda: _enqueue(job.pk))
+    # If the broker is down the row stays ``queued``; running the task for it later (or
+    # again) does the whole export, so nothing is lost but time.
+    transaction.on_commit(lambda: enqueue(TASK, job.pk))
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    from worker.app import app  # the Custos Celery app; imported late: it sets Django up
-
-    try:
-        app.send_task(TASK, args=[job_id], queue="slow")
-    except Exception:
-        # The broker is down. The row stays ``queued``; running the task for it later
-        # (or again) does the whole export, so nothing is lost but time.
-        log.exception("could not queue register export %s; it stays queued", job_id)
 
 
 def register_export_run(*, job_id: int) -> RegisterExport:

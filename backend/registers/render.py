@@ -2,7 +2,7 @@
 
 Both write to a file as the rows stream in, so memory does not grow with the register:
 openpyxl's write-only mode spools each row to a temporary file, and the PDF is written a
-page at a time (backend.registers.pdfstream; reportlab's canvas keeps every page until
+page at a time (labels.pdfstream; reportlab's canvas keeps every page until
 ``save()``) with each glyph's outline defined once per document, so
 Chinese text is embedded as vectors and prints the same on every machine, with no font
 the viewer must have.
@@ -19,11 +19,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from backend.registers.pdfstream import StreamingPdf
 from backend.registers.selectors import Register
 from backend.registry.texts import unit_name
 from labels import fonts, text
 from labels.layout import Text
+from labels.pdfstream import StreamingPdf
 
 HEADING_ROW = 3  # title, filters, then the headings; data from row 4
 

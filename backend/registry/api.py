@@ -8,10 +8,13 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from backend.api.auth import principal_of
-from backend.api.errors import ErrorOut
-from backend.api.schemas import (
-    CarrierIn,
+from backend.errors import ServiceError
+from backend.registry import selectors, services
+from backend.registry.models import Carrier
+from backend.registry.policy import may_know
+from backend.registry.principals import Principal, principal_of, require_role
+from backend.schemas import (
+    ERRORS,
     CarrierListOut,
     CarrierOut,
     LocationIn,
@@ -20,22 +23,8 @@ from backend.api.schemas import (
     PersonOut,
     Text,
 )
-from backend.errors import ServiceError
-from backend.registry import selectors, services
-from backend.registry.marking import Period
-from backend.registry.models import Carrier
-from backend.registry.policy import may_know
-from backend.registry.principals import Principal
 
 router = Router(tags=["registry"])
-
-_ERRORS: dict[int, Any] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def carrier_out(carrier: Carrier, principal: Principal) -> dict[str, Any]:
@@ -75,11 +64,10 @@ def carrier_out(carrier: Carrier, principal: Principal) -> dict[str, Any]:
 
 
 def _require_admin(principal: Principal) -> None:
-    if not principal.has_role("admin"):
-        raise ServiceError("forbidden", "Only an administrator manages people and locations.")
+    require_role(principal, "admin", message="Only an administrator manages people and locations.")
 
 
-@router.post("/people", response={201: PersonOut, **_ERRORS})
+@router.post("/people", response={201: PersonOut, **ERRORS})
 def create_person(request: HttpRequest, body: PersonIn) -> Status[dict[str, Any]]:
     _require_admin(principal_of(request))
     person = services.person_create(
@@ -102,40 +90,11 @@ def create_person(request: HttpRequest, body: PersonIn) -> Status[dict[str, Any]
     )
 
 
-@router.post("/locations", response={201: LocationOut, **_ERRORS})
+@router.post("/locations", response={201: LocationOut, **ERRORS})
 def create_location(request: HttpRequest, body: LocationIn) -> Status[dict[str, Any]]:
     _require_admin(principal_of(request))
     location = services.location_create(name=body.name, kind=body.kind)
     return Status(201, {"code": location.code, "name": location.name, "kind": location.kind})
-
-
-@router.post("/carriers", response={201: CarrierOut, **_ERRORS})
-def create_carrier(request: HttpRequest, body: CarrierIn) -> Status[dict[str, Any]]:
-    principal = principal_of(request)
-    p = body.period
-    period = (
-        Period(years=p.years, months=p.months, days=p.days, until=p.until, condition=p.condition)
-        if p
-        else Period()
-    )
-    carrier = services.carrier_register(
-        principal=principal,
-        title=body.title,
-        form=body.form,
-        level=body.level,
-        period=period,
-        basis=body.basis,
-        custodian=selectors.person_by_code(body.custodian, "custodian"),
-        location=selectors.location_by_code(body.location),
-        copy_no=body.copy_no,
-        copies_total=body.copies_total,
-        scope=[selectors.person_by_code(c, "scope") for c in body.scope or []],
-        parent=selectors.carrier_get(principal=principal, code=body.parent)
-        if body.parent
-        else None,
-    )
-    fresh = selectors.carrier_get(principal=principal, code=carrier.code)
-    return Status(201, carrier_out(fresh, principal))
 
 
 class CarrierFilters(Schema):
@@ -148,7 +107,7 @@ class CarrierFilters(Schema):
     offset: int = 0
 
 
-@router.get("/carriers", response={200: CarrierListOut, **_ERRORS})
+@router.get("/carriers", response={200: CarrierListOut, **ERRORS})
 def list_carriers(request: HttpRequest, filters: Query[CarrierFilters]) -> dict[str, Any]:
     principal = principal_of(request)
     if not 1 <= filters.limit <= 500 or not 0 <= filters.offset <= 10_000_000:
@@ -166,7 +125,7 @@ def list_carriers(request: HttpRequest, filters: Query[CarrierFilters]) -> dict[
     return {"items": [carrier_out(c, principal) for c in items], "count": count}
 
 
-@router.get("/carriers/{code}", response={200: CarrierOut, **_ERRORS})
+@router.get("/carriers/{code}", response={200: CarrierOut, **ERRORS})
 def get_carrier(request: HttpRequest, code: str) -> dict[str, Any]:
     principal = principal_of(request)
     return carrier_out(selectors.carrier_get(principal=principal, code=code), principal)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from backend.registry.levels import DEFAULT_PERIOD_YEARS, LEVEL_ZH
 
@@ -43,3 +44,24 @@ def marking(level: str, period: Period) -> str:
     else:
         text = f"{p.days}天"
     return f"{LEVEL_ZH[level]}★{text}"
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months; the 31st falls back to the month's last day."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def period_end(*, issued_on: date, level: str, period: Period) -> date | None:
+    """The day the period ends (the carrier is declassified on it); None for a condition."""
+    p = effective_period(level, period)
+    if p.until is not None:
+        return p.until
+    if p.condition:
+        return None
+    if p.years:
+        return add_months(issued_on, 12 * p.years)
+    if p.months:
+        return add_months(issued_on, p.months)
+    return issued_on + timedelta(days=p.days or 0)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
+from backend.hooks import carriers_read, send_required
 from backend.registry.levels import RANK
 from backend.registry.models import Carrier
 from backend.registry.principals import Principal
@@ -65,8 +66,6 @@ def record_reads(principal: Principal, carriers: Iterable[Carrier], *, what: str
     ``what`` is ``carrier`` for one carrier (its record, events or page) and ``list`` for
     a row of a list or search. Carriers need their ``scope`` prefetched.
     """
-    from backend.security.services import access_record  # the security app builds on this
-
     chosen = [c for c in carriers if is_logged_level(c.level)]
     if not chosen:
         return 0
@@ -75,4 +74,7 @@ def record_reads(principal: Principal, carriers: Iterable[Carrier], *, what: str
         for c in chosen
         if may_know(principal, level=c.level, scope_codes=[p.code for p in c.scope.all()])
     }
-    return access_record(principal=principal, carriers=chosen, what=what, shown=shown)
+    written = send_required(
+        carriers_read, principal=principal, carriers=chosen, what=what, shown=shown
+    )
+    return sum(written)

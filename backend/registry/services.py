@@ -9,14 +9,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.core.rows import columns, from_rows, run_together
 from backend.errors import ServiceError
 from backend.registry import tokens
 from backend.registry.levels import Clearance, Form, Level, LocationKind, Role
-from backend.registry.marking import Period
+from backend.registry.marking import Period, period_end
 from backend.registry.models import Carrier, Device, Location, Person, Status, Token
-from backend.registry.principals import Principal
-from backend.registry.texts import field_word, roles_words
+from backend.registry.principals import Principal, require_role
+from backend.registry.texts import field_word
+from backend.rows import columns, from_rows, run_together
 from labels.codes import Kind, generate
 
 _CODE_ATTEMPTS = 8
@@ -29,15 +29,6 @@ def _new_code(model: type[Person] | type[Location] | type[Carrier], kind: Kind) 
         if not model.objects.filter(code=code).exists():
             return code
     raise RuntimeError("Could not find a free code; is the code space exhausted?")
-
-
-def _require(principal: Principal, *roles: str) -> None:
-    if not principal.has_role(*roles):
-        raise ServiceError(
-            "forbidden",
-            _("This needs one of the roles: %(roles)s.") % {"roles": roles_words(roles)},
-            {"roles": list(roles)},
-        )
 
 
 def _choice(value: str, choices: type[Clearance] | type[Level] | type[Form], what: str) -> str:
@@ -145,7 +136,7 @@ def token_authenticate(plain: str) -> Principal | None:
     prefix, secret = parts
     # One round trip for a person's token and a device's alike: the person, or the device
     # and its location, ride along on the token row (the other side's columns are null).
-    # Rows become instances by column position (backend/core/rows.py): ``objects.raw``
+    # Rows become instances by column position (backend/rows.py): ``objects.raw``
     # spent more CPU matching columns to fields than the query took.
     sql = (
         f"SELECT {columns(Person, 'p')}, {columns(Device, 'd')}, {columns(Location, 'l')},"  # noqa: S608
@@ -191,7 +182,7 @@ def _aware(value: datetime | str | None) -> datetime | None:
     return value
 
 
-def carrier_register(
+def carrier_create(
     *,
     principal: Principal,
     title: str,
@@ -208,21 +199,15 @@ def carrier_register(
     issued_on: date | None = None,
     draft: bool = True,
 ) -> Carrier:
-    """Register a carrier and open its ledger chain with a ``register`` event (seq 1).
+    """Validate and write a new carrier's row: the registry's part of registering one.
 
-    With ``draft`` (the default, and what ``POST /carriers`` does) the carrier starts as
-    ``draft``: the registrar is the handler (承办人) and what they entered is the proposal
-    that a reviewer and a classification authority decide on (backend/classification).
-    ``draft=False`` registers at once, for carriers whose classification was decided
-    before they entered Custos (stock classified on paper, copies made under an approved
-    copy request, the demo seed); it is not reachable over HTTP.
+    Only ``backend.classification.intake.carrier_register`` calls this: it opens the
+    ledger chain and the 定密 proposal in the same transaction, which the registry cannot
+    do without importing the apps above it. A carrier row without its chain is not a
+    registered carrier, hence the different name.
     """
-    from backend.classification.periods import period_end
-    from backend.classification.services import proposal_open
-    from backend.custody.services import ledger_open  # the ledger builds on the registry
-
-    _require(principal, "registrar")
-    assert principal.person is not None  # noqa: S101 - _require guarantees a person
+    require_role(principal, "registrar")
+    assert principal.person is not None  # noqa: S101 - require_role guarantees a person
     title = title.strip()
     if not title:
         raise ServiceError("invalid", _("A carrier needs a title."), {"field": "title"})
@@ -236,7 +221,7 @@ def carrier_register(
         )
     _choice(form, Form, "form")
     _choice(level, Level, "level")
-    _validate_period(period)
+    period_check(period)
     if copy_no is not None and copies_total is not None and copy_no > copies_total:
         raise ServiceError(
             "invalid", _("The copy number is above the number of copies."), {"field": "copy_no"}
@@ -274,13 +259,11 @@ def carrier_register(
         )
         if scope:
             carrier.scope.set(scope)
-        ledger_open(carrier=carrier, actor=principal.person)
-        if draft:
-            proposal_open(carrier=carrier, proposer=principal.person)
     return carrier
 
 
-def _validate_period(period: Period) -> None:
+def period_check(period: Period) -> None:
+    """Refuse a secrecy period that states more than one kind, a bad length or a past date."""
     given = [
         v is not None and v != ""
         for v in (period.years, period.months, period.days, period.until, period.condition)

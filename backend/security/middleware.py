@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from backend.core.middleware import is_api_docs
+from backend.middleware import is_api_docs
 from backend.registry.models import Person
 
 SEEN_KEY = "custos_seen"
@@ -45,7 +45,7 @@ class SessionGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path
         if path.startswith("/api/"):
-            # Only the API's docs page comes this way (backend/core/middleware.py); the
+            # Only the API's docs page comes this way (backend/middleware.py); the
             # API itself authenticates by token, not session.
             if (
                 settings.CUSTOS_ENV == "production"

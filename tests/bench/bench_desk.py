@@ -35,7 +35,10 @@ from backend.custody.services import ScanIn, scans_ingest
 from backend.registry.marking import Period
 from backend.registry.models import Location, Person
 from backend.registry.principals import Principal
-from backend.registry.services import carrier_register
+try:  # the registry's carrier_register moved to classification.intake (issue 14)
+    from backend.classification.intake import carrier_register
+except ImportError:
+    from backend.registry.services import carrier_register
 registrar = Person.objects.get(code="{registrar}")
 clerk = Person.objects.get(code="{clerk}")
 safe = Location.objects.get(code="{safe}")

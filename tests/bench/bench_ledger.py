@@ -125,7 +125,12 @@ def find(name, *modules):
         except (ImportError, AttributeError):
             pass
     raise ImportError(name)
-REGISTRY = ("backend.registry.services", "backend.classification.services")
+# carrier_register moved to classification.intake (issue 14); older refs have it elsewhere.
+REGISTRY = (
+    "backend.classification.intake",
+    "backend.registry.services",
+    "backend.classification.services",
+)
 Period = find("Period", "backend.registry.marking", "backend.classification.marking")
 Principal = find("Principal", "backend.registry.principals", "backend.security.principals")
 carrier_register = find("carrier_register", *REGISTRY)

@@ -11,9 +11,9 @@ import pytest
 
 from backend.custody.models import CustodyEvent
 from backend.printing.models import BulkPrint, PrintedLabel
-from backend.printing.tasks import slow_labels_print
 from tests.desk.conftest import scan_in, shot
 from tests.printing.conftest import FakeRawPrinter
+from worker.tasks import slow_labels_print
 
 
 @pytest.fixture

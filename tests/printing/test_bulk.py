@@ -18,9 +18,9 @@ import labels
 from backend.custody.models import CustodyEvent
 from backend.custody.verify import ledger_verify
 from backend.printing.models import BulkPrint
-from backend.printing.tasks import slow_labels_print
 from backend.registry.models import Carrier
 from tests.printing.conftest import FakeRawPrinter
+from worker.tasks import slow_labels_print
 
 ROOT = Path(__file__).resolve().parents[2]
 

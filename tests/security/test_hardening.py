@@ -118,7 +118,7 @@ def test_the_api_skips_the_pages_session_language_and_csrf_layers_but_not_the_he
     # The pages' layers answer for the page: its language, and the CSRF cookie of the form.
     assert page["Content-Language"] == "zh-hans"
     assert "csrftoken" in page.cookies
-    # None of them ran for the API (backend/core/middleware.py) ...
+    # None of them ran for the API (backend/middleware.py) ...
     assert "Content-Language" not in api
     assert not api.cookies
     assert "Cookie" not in api.get("Vary", "") and "Accept-Language" not in api.get("Vary", "")

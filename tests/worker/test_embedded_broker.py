@@ -19,7 +19,8 @@ from django.utils import timezone
 from backend.custody.services import ScanIn, scans_ingest
 from backend.registry.marking import Period
 from backend.registry.principals import Principal
-from backend.registry.services import carrier_register, location_create, person_create
+from backend.classification.intake import carrier_register
+from backend.registry.services import location_create, person_create
 reg = person_create(name="reg", clearance="top_secret", roles=["registrar"])
 clerk = person_create(name="clerk", clearance="top_secret", roles=["clerk"])
 reader = person_create(name="reader", clearance="secret", roles=[])

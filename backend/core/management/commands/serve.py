@@ -16,6 +16,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from backend.queue import app
+
 
 class Command(BaseCommand):
     help = "Serve web + API (gunicorn), a Celery worker and beat until interrupted."
@@ -105,8 +107,6 @@ def _declare_queues() -> None:
     both create a queue's row on their first message, and the loser's send fails
     (``UNIQUE constraint failed: kombu_queue.name``): beat's first sweep would be lost.
     """
-    from worker.app import app
-
     with app.connection_for_write() as connection:
         channel = connection.default_channel
         for queue in ("alerts", "default", "slow"):

@@ -7,8 +7,8 @@ import tracemalloc
 
 import pypdfium2 as pdfium
 
-from backend.registers.pdfstream import StreamingPdf
 from labels import fonts
+from labels.pdfstream import StreamingPdf
 
 ROW = "CXZ-6K1DDS5OR 乡镇年度保密工作要点 纸介质 2026-11-28 机密 10年 定密事项一览表第3项"
 

@@ -16,11 +16,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from backend.classification.intake import carrier_register
 from backend.custody.services import ScanIn, scans_ingest
+from backend.desk.services import person_set_password
 from backend.registry.marking import Period
 from backend.registry.models import Carrier, Person
 from backend.registry.principals import Principal
-from backend.registry.services import carrier_register, location_create, person_create, token_create
+from backend.registry.services import location_create, person_create, token_create
 from labels.codes import check_character
 
 PEOPLE = [
@@ -159,8 +161,6 @@ class Command(BaseCommand):
 
         Set only for people who have no sign-in yet, so a changed password is kept.
         """
-        from backend.desk.services import person_set_password
-
         self.stdout.write("demo web sign-in 演示登录 (http://127.0.0.1:8000/):")
         for code, name, _clr, _roles in PEOPLE:
             person = Person.objects.get(code=full(code))

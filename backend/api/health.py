@@ -5,8 +5,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from backend.api.schemas import HealthOut
-from backend.core.health import broker_ok, database_ok
+from backend.api.probes import broker_ok, database_ok
+from backend.schemas import HealthOut
 
 router = Router(tags=["health"])
 

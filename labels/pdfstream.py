@@ -26,24 +26,12 @@ Layout of the file (PDF 1.4):
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
 from typing import IO
 
 from labels import fonts
+from labels.pdfops import PT_PER_MM, form_name, glyph_path, num, pdf_string
 
-PT_PER_MM = 72 / 25.4
 _CATALOG, _PAGES, _RESOURCES = 1, 2, 3
-
-
-def _num(value: float) -> str:
-    """Compact decimal: enough digits for 1/600 in, no exponent, no trailing zeros."""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _pdf_string(text: str) -> str:
-    """A PDF text string (UTF-16BE with BOM), hex-encoded so no escaping is needed."""
-    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
 
 
 class StreamingPdf:
@@ -72,25 +60,25 @@ class StreamingPdf:
     def line(self, x0: float, y0: float, x1: float, y1: float, width: float = 0.1) -> None:
         h = self._height()
         self._ops.append(
-            f"{_num(width * PT_PER_MM)} w {_num(x0 * PT_PER_MM)} {_num((h - y0) * PT_PER_MM)} m "
-            f"{_num(x1 * PT_PER_MM)} {_num((h - y1) * PT_PER_MM)} l S"
+            f"{num(width * PT_PER_MM)} w {num(x0 * PT_PER_MM)} {num((h - y0) * PT_PER_MM)} m "
+            f"{num(x1 * PT_PER_MM)} {num((h - y1) * PT_PER_MM)} l S"
         )
 
     def text(self, x: float, baseline: float, size: float, weight: int, value: str) -> None:
         """``value`` with its baseline ``baseline`` mm below the page's top edge."""
         k = size * PT_PER_MM / 1000  # glyph forms are in font units, 1000 per em
         ops = [
-            f"q {_num(k)} 0 0 {_num(k)} {_num(x * PT_PER_MM)} "
-            f"{_num((self._height() - baseline) * PT_PER_MM)} cm"
+            f"q {num(k)} 0 0 {num(k)} {num(x * PT_PER_MM)} "
+            f"{num((self._height() - baseline) * PT_PER_MM)} cm"
         ]
         pending = 0.0
         for ch in value:
             if not ch.isspace():
                 if pending:
-                    ops.append(f"1 0 0 1 {_num(pending)} 0 cm")
+                    ops.append(f"1 0 0 1 {num(pending)} 0 cm")
                     pending = 0.0
                 self._glyphs.add((ch, weight))
-                ops.append(f"/{_form_name(ch, weight)} Do")
+                ops.append(f"/{form_name(ch, weight)} Do")
             pending += fonts.advance(ch, weight) * 1000
         ops.append("Q")
         self._ops.append(" ".join(ops))
@@ -101,12 +89,12 @@ class StreamingPdf:
             self._end_page()
         names = []
         for ch, weight in sorted(self._glyphs):
-            body = zlib.compress(_pdf_path(fonts.segments(ch, weight)).encode("ascii"))
+            body = zlib.compress(glyph_path(fonts.segments(ch, weight)).encode("ascii"))
             number = self._object(
                 b"<< /Type /XObject /Subtype /Form /BBox [-500 -500 1500 1500] "
                 b"/Filter /FlateDecode /Length %d >>\nstream\n" % len(body) + body + b"\nendstream"
             )
-            names.append(f"/{_form_name(ch, weight)} {number} 0 R")
+            names.append(f"/{form_name(ch, weight)} {number} 0 R")
         self._object(
             f"<< /ProcSet [/PDF] /XObject << {' '.join(names)} >> >>".encode("ascii"),
             number=_RESOURCES,
@@ -120,7 +108,7 @@ class StreamingPdf:
         info = self._object(
             (
                 "<< "
-                + " ".join(f"/{key} {_pdf_string(value)}" for key, value in self._info.items())
+                + " ".join(f"/{key} {pdf_string(value)}" for key, value in self._info.items())
                 + " >>"
             ).encode("ascii")
         )
@@ -155,7 +143,7 @@ class StreamingPdf:
         page = self._object(
             (
                 f"<< /Type /Page /Parent {_PAGES} 0 R /Resources {_RESOURCES} 0 R "
-                f"/MediaBox [0 0 {_num(width * PT_PER_MM)} {_num(height * PT_PER_MM)}] "
+                f"/MediaBox [0 0 {num(width * PT_PER_MM)} {num(height * PT_PER_MM)}] "
                 f"/Contents {content} 0 R >>"
             ).encode("ascii")
         )
@@ -173,16 +161,3 @@ class StreamingPdf:
     def _write(self, data: bytes) -> None:
         self._out.write(data)
         self._written += len(data)
-
-
-def _form_name(ch: str, weight: int) -> str:
-    return f"g{weight}u{ord(ch):x}"
-
-
-def _pdf_path(segments: Iterable[tuple[str, tuple[float, ...]]]) -> str:
-    ops = []
-    for kind, pts in segments:
-        nums = " ".join(_num(v) for v in pts)
-        ops.append({"M": f"{nums} m", "L": f"{nums} l", "C": f"{nums} c", "Z": "h"}[kind])
-    ops.append("f")  # nonzero winding, as CFF outlines are designed for
-    return "\n".join(ops)

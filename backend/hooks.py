@@ -1,0 +1,35 @@
+"""Every hook: how a lower app causes work in a higher one without importing it.
+
+Each is a Django signal. The app that fires it imports this kernel module; the app that
+does the work connects its receiver in ``AppConfig.ready()``. ``send_required`` refuses to
+fire a hook that nobody listens to: a duty (a log row, an alert) must not vanish because
+the app that does it was left out. docs/architecture.md lists who fires and who listens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.dispatch import Signal
+
+# Reads handed out at a logged level (Reg Art. 20), fired by registry.policy. Sent with
+# ``principal``, ``carriers`` (the logged ones), ``what`` and ``shown`` (ids whose title
+# the reader saw); the receiver returns the access-log rows it wrote. Receiver: security.
+carriers_read = Signal()
+
+# A condition the committee must see has shown (a carrier missing at a stocktake's close,
+# found where it was not expected). Sent with ``kind``, ``carrier``, ``opened_at`` and
+# ``details``. Receiver: alerts opens the case (one per kind and carrier).
+condition_raised = Signal()
+
+# A condition has cleared (the loss report was filed). Sent with ``kind``, ``carrier`` and
+# ``at``. Receiver: alerts resolves the open case of that kind for the carrier.
+condition_ended = Signal()
+
+
+def send_required(signal: Signal, **kwargs: Any) -> list[Any]:
+    """Fire ``signal`` and return each receiver's answer; refuse if nothing listens."""
+    if not signal.has_listeners():
+        raise ImproperlyConfigured("A hook was fired with no app connected to it.")
+    return [answer for _receiver, answer in signal.send(sender=None, **kwargs)]
