@@ -59,7 +59,5 @@ def acknowledge(request: HttpRequest, alert_id: int, body: AckIn) -> dict[str, A
     assert principal.person is not None  # noqa: S101 - the committee role is a person's
     if not 0 < alert_id < 2**62:
         raise ServiceError("not_found", f"There is no alert {alert_id}.")
-    alert = services.alert_acknowledge(
-        alert_id=alert_id, person=principal.person, note=body.note or ""
-    )
+    alert = services.alert_acknowledge(alert_id=alert_id, person=principal.person, note=body.note)
     return alert_out(Alert.objects.select_related("carrier", "acknowledged_by").get(id=alert.id))

@@ -246,9 +246,13 @@ def alerts_inventory_missing(
 
 
 @transaction.atomic
-def alert_acknowledge(*, alert_id: int, person: Person, note: str = "") -> Alert:
+def alert_acknowledge(*, alert_id: int, person: Person, note: str | None) -> Alert:
     """A named committee member takes the case, saying what was done: no escalation after
-    this, reminders go on until it is resolved."""
+    this, reminders go on until it is resolved.
+
+    ``note`` None is an API client that sends none (CONTRACT.md keeps ``note`` optional);
+    a note that is given — the page always gives one — must say something.
+    """
     alert = Alert.objects.select_for_update().filter(id=alert_id).first()
     if alert is None:
         raise ServiceError("not_found", _("There is no alert %(id)s.") % {"id": alert_id})
@@ -258,7 +262,7 @@ def alert_acknowledge(*, alert_id: int, person: Person, note: str = "") -> Alert
             _("A resolved alert cannot be acknowledged."),
             {"status": "resolved"},
         )
-    if not note.strip():
+    if note is not None and not note.strip():
         # The committee's record of the case says what was done, not only who looked.
         raise ServiceError(
             "invalid",
@@ -268,7 +272,7 @@ def alert_acknowledge(*, alert_id: int, person: Person, note: str = "") -> Alert
     alert.status = AlertStatus.ACKNOWLEDGED
     alert.acknowledged_by = person
     alert.acknowledged_at = timezone.now()
-    alert.ack_note = note.strip()
+    alert.ack_note = (note or "").strip()
     alert.escalate_at = None
     alert.save(
         update_fields=["status", "acknowledged_by", "acknowledged_at", "ack_note", "escalate_at"]

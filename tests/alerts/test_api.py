@@ -56,3 +56,18 @@ def test_acknowledging_names_the_person_and_a_resolved_case_refuses(
     refused = api.post(f"/alerts/{alert.id}/ack", {})
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "invalid_transition"
     assert api.post("/alerts/999999/ack", {}).status_code == 404
+
+
+def test_an_api_client_may_omit_the_note_but_a_blank_one_is_refused(
+    unit: Any, make_carrier: Any, api_as: Any
+) -> None:
+    """CONTRACT.md's ``{note?}``: omitted is accepted; a note given must say what was done
+    (the page always gives one, so a clerk's empty box is refused — issue 19)."""
+    overdue_checkout(unit, make_carrier())
+    sweep_run()
+    alert = Alert.objects.get()
+    api = api_as(unit.committee)
+    blank = api.post(f"/alerts/{alert.id}/ack", {"note": "   "})
+    assert blank.status_code == 422
+    assert blank.json()["error"]["details"]["reason"] == "note_required"
+    assert api.post(f"/alerts/{alert.id}/ack", {}).status_code == 200

@@ -3,14 +3,10 @@
 
 import json
 
+from backend.classification.intake import carrier_register
 from backend.registry.marking import Period
 from backend.registry.principals import Principal
-from backend.registry.services import (
-    carrier_register,
-    location_create,
-    person_create,
-    token_create,
-)
+from backend.registry.services import location_create, person_create, token_create
 
 registrar = person_create(name="registrar", clearance="top_secret", roles=["registrar"])
 clerk = person_create(name="clerk", clearance="top_secret", roles=["clerk"])
