@@ -23,7 +23,7 @@ def ledger_checkpoint() -> str:
 
 @app.task(name="worker.tasks.ledger_verify")
 def ledger_verify() -> dict[str, Any]:
-    from backend.custody.services import ledger_check_and_alert
+    from backend.alerts.ledger import ledger_check_and_alert
 
     return ledger_check_and_alert()
 

@@ -8,9 +8,9 @@ from ninja.renderers import JSONRenderer
 from backend.alerts.api import router as alerts_router
 from backend.api import errors
 from backend.api.auth import TokenAuth
+from backend.api.custody import router as custody_router
 from backend.classification.api import router as classification_router
 from backend.core.api import router as core_router
-from backend.custody.api import router as custody_router
 from backend.inventory.api import router as inventory_router
 from backend.printing.api import router as printing_router
 from backend.registers.api import router as registers_router

@@ -10,4 +10,16 @@ class PrintingConfig(AppConfig):
         # Registers the bulk print task (a ``shared_task``) in every process that sets up
         # Django — the Celery worker included — without importing ``worker.app`` here,
         # which itself calls ``django.setup()``.
-        from backend.printing import tasks  # noqa: F401
+        from backend.custody import hooks
+        from backend.printing import selectors, tasks  # noqa: F401
+
+        # A reprinted label's code names its carrier; a voided label is refused
+        # (DESIGN.md). Custody asks through this resolver instead of importing printing.
+        hooks.code_resolver_set(
+            hooks.CodeResolver(
+                resolve=selectors.label_scans_resolve,
+                lookup_statement=selectors.label_lookup_statement,
+                found=selectors.label_lookup_found,
+                carriers_sql=selectors.label_carriers_sql,
+            )
+        )

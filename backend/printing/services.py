@@ -67,7 +67,7 @@ def _printer_person(principal: Principal) -> Person:
 def _lock(code: str) -> Carrier:
     text = selectors._code(code, Kind.CARRIER)
     # No joins under FOR UPDATE: on PostgreSQL a locked row whose joined row changed
-    # while we waited can drop out of the result (see backend/custody/hotpath.py).
+    # while we waited can drop out of the result (see backend/custody/store/postgres.py).
     carrier = Carrier.objects.select_for_update().filter(code=text).first()
     if carrier is None:
         raise ServiceError(

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from backend.alerts.ledger import ledger_check_and_alert
 from backend.alerts.outbox import deliveries_send
 from backend.alerts.sweep import sweep_run
 
@@ -25,8 +26,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = sweep_run(daily=True).as_dict()
         if options["verify"]:
-            from backend.custody.services import ledger_check_and_alert
-
             report["ledger"] = ledger_check_and_alert()
         if not options["no_send"]:
             sent = deliveries_send()

@@ -1,4 +1,5 @@
-"""Scans, a carrier's events and the ledger check over HTTP."""
+"""Scans, a carrier's events and the ledger check over HTTP: custody's router, kept with the
+API because it builds on the API's auth and schemas (custody sits below them)."""
 
 from __future__ import annotations
 
