@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from backend.alerts.models import Alert
 from backend.custody import hooks
+from backend.custody.locks import carrier_lock
 from backend.custody.models import CustodyEvent
 from backend.custody.services import ScanIn, scans_ingest
 from backend.custody.store import ledger_store
@@ -217,3 +219,18 @@ def test_custody_imports_no_app_above_it_and_nothing_inside_functions() -> None:
                 hidden.append((path.name, module))
     assert upward == []
     assert hidden == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_carrier_lock_finds_by_code_or_id_and_answers_none_for_no_carrier(
+    make_carrier: Any,
+) -> None:
+    carrier = make_carrier()
+    with transaction.atomic():
+        assert carrier_lock(code=carrier.code) == carrier
+        assert carrier_lock(id=carrier.id) == carrier
+        assert carrier_lock(code="C" + "0" * 9 + "X") is None
+    with pytest.raises(TypeError):
+        carrier_lock()
+    with pytest.raises(TypeError):
+        carrier_lock(code=carrier.code, id=carrier.id)

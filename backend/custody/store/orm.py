@@ -14,6 +14,7 @@ from django.db.models import BooleanField, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 
 from backend.custody import hooks
+from backend.custody.locks import carriers_for_update
 from backend.custody.models import CustodyEvent
 from backend.custody.store.base import Labels, Locked
 from backend.registry.models import Carrier, Location, Person
@@ -66,14 +67,10 @@ class OrmStore:
         wanted = sorted(set(codes))
         carriers: list[Carrier] = []
         if wanted:
-            query = Carrier.objects.all()
-            if connection.features.has_select_for_update_of:
-                query = query.select_for_update(of=("self",))
-            elif connection.features.has_select_for_update:
-                query = query.select_for_update()
             own_id = f"{connection.ops.quote_name(Carrier._meta.db_table)}.id"
             carriers = list(
-                query.filter(code__in=wanted)
+                carriers_for_update()
+                .filter(code__in=wanted)
                 .annotate(
                     custodian_code=_code_of(Person, "custodian_id"),
                     location_code=_code_of(Location, "location_id"),
