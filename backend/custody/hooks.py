@@ -92,9 +92,10 @@ class _Registry:
     watches: list[ConditionWatch]
     checks: list[ScanCheck]
     resolver: CodeResolver
+    open_sql: dict[str, str]
 
 
-_hooks = _Registry(appended=[], watches=[], checks=[], resolver=_PLAIN)
+_hooks = _Registry(appended=[], watches=[], checks=[], resolver=_PLAIN, open_sql={})
 
 
 def on_event_appended(handler: EventsHandler) -> None:
@@ -105,6 +106,7 @@ def on_event_appended(handler: EventsHandler) -> None:
 def on_condition_ended(watch: ConditionWatch) -> None:
     if watch not in _hooks.watches:
         _hooks.watches.append(watch)
+        _hooks.open_sql.clear()
 
 
 def on_scan_check(check: ScanCheck) -> None:
@@ -123,9 +125,12 @@ def code_resolver() -> CodeResolver:
 def open_case_sql(carrier_id: str) -> str:
     """The lock query's ``has_open_case`` column: whether any watch has something open for
     the carrier whose id column is ``carrier_id``."""
-    if not _hooks.watches:
-        return "1 = 0"
-    return " OR ".join(f"({w.open_sql.format(carrier=carrier_id)})" for w in _hooks.watches)
+    sql = _hooks.open_sql.get(carrier_id)
+    if sql is None:
+        # Built once per column name and list of watches: every scan batch asks.
+        tests = [f"({w.open_sql.format(carrier=carrier_id)})" for w in _hooks.watches]
+        sql = _hooks.open_sql[carrier_id] = " OR ".join(tests) or "1 = 0"
+    return sql
 
 
 def scans_checked(checked: Checked) -> dict[int, ServiceError]:
