@@ -20,9 +20,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 PACKAGES = ("backend", "worker", "labels", "scanners")
-# backend/custody is being split by its owner (issue 14, "the fast path fenced"); these
-# two modules still import inside functions until that lands. Every other file is checked.
-CUSTODY_PENDING = {"backend/custody/services.py", "backend/custody/hotpath.py"}
 
 
 def importlinter_config() -> str:
@@ -142,7 +139,7 @@ def test_one_wrong_import_breaks_the_contracts(
     assert (module, expected) in broken_imports(result.stdout), result.stdout
 
 
-def test_the_real_tree_breaks_only_in_custody_and_a_wrong_import_is_caught(
+def test_the_real_tree_keeps_the_contracts_and_a_wrong_import_breaks_them(
     tmp_path: Path,
 ) -> None:
     for package in PACKAGES:
@@ -153,10 +150,7 @@ def test_the_real_tree_breaks_only_in_custody_and_a_wrong_import_is_caught(
         )
     write(tmp_path / "pyproject.toml", importlinter_config())
     before = lint_imports(tmp_path)
-    # What is left is custody's, which its owner's branch removes (see CUSTODY_PENDING).
-    assert {i for i, _ in broken_imports(before.stdout) if not i.startswith("backend.custody")} == (
-        set()
-    ), before.stdout
+    assert before.returncode == 0, before.stdout
     write(tmp_path / "backend/registry/wrong_way.py", "from backend.desk import views_desk\n")
     after = lint_imports(tmp_path)
     assert after.returncode != 0
@@ -201,8 +195,7 @@ def test_no_project_import_hides_in_a_function_body() -> None:
     found: list[str] = []
     for package in ("backend", "worker"):
         for path in sorted((ROOT / package).rglob("*.py")):
-            if str(path.relative_to(ROOT)) not in CUSTODY_PENDING:
-                found += _imports_in_functions(path)
+            found += _imports_in_functions(path)
     assert found == []
 
 

@@ -12,11 +12,12 @@ from typing import Any
 # First: worker.app sets Django up, which the services' models need.
 from worker.app import app  # isort: skip
 
+from backend.alerts.ledger import ledger_check_and_alert
 from backend.alerts.outbox import deliveries_send
 from backend.alerts.sweep import sweep_run
+from backend.backups.schedule import backup_check_missing, backup_drill, backup_nightly
 from backend.classification.declassify import carriers_declassify_due
 from backend.custody.checkpoints import checkpoint_create
-from backend.custody.services import ledger_check_and_alert
 from backend.inventory.reminders import inventory_reminders_run
 from backend.printing.services import bulk_print_run
 from backend.registers.jobs import register_export_run, register_exports_prune
@@ -102,22 +103,16 @@ def _kick_sender(countdown: float = 0.0) -> None:
 @app.task(name="worker.tasks.slow_backup_nightly")
 def slow_backup_nightly() -> dict[str, object]:
     """The nightly backup into CUSTOS_BACKUP_DIR, then the rotation (backend.backups)."""
-    from backend.backups.schedule import backup_nightly
-
     return backup_nightly()
 
 
 @app.task(name="worker.tasks.slow_backup_drill")
 def slow_backup_drill() -> dict[str, object]:
     """The weekly restore drill: the latest backup into a scratch database, verified."""
-    from backend.backups.schedule import backup_drill
-
     return backup_drill().as_dict()
 
 
 @app.task(name="worker.tasks.alerts_backup_missing")
 def alerts_backup_missing() -> bool:
     """Open a ``backup_failed`` case when no good backup finished lately."""
-    from backend.backups.schedule import backup_check_missing
-
     return backup_check_missing()

@@ -8,4 +8,14 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: apps.py loads before the models do.
-        from backend.alerts import receivers  # noqa: F401 - opens and ends cases for hooks
+        from backend.alerts import (
+            ledger,
+            receivers,  # noqa: F401 - opens and ends cases for hooks
+        )
+        from backend.custody import hooks
+
+        # Custody's ingest calls these inside the transaction that appends the events.
+        hooks.on_event_appended(ledger.mismatches_raise)
+        hooks.on_condition_ended(
+            hooks.ConditionWatch(ended=ledger.conditions_follow_up, open_sql=ledger.open_case_sql())
+        )

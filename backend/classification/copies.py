@@ -20,6 +20,7 @@ from backend.classification.intake import carrier_register
 from backend.classification.models import CaseKind, CopyKind, CopyRequest, CopyState
 from backend.classification.periods import compilation
 from backend.classification.services import proposal_open
+from backend.custody.locks import carrier_lock
 from backend.errors import ServiceError
 from backend.registry.levels import Form
 from backend.registry.marking import Period
@@ -43,7 +44,7 @@ class Consent:
 
 def _original(code: str) -> Carrier:
     text = code_or_error(code, Kind.CARRIER, "code")
-    carrier = Carrier.objects.select_for_update().filter(code=text).first()
+    carrier = carrier_lock(code=text)
     if carrier is None:
         raise ServiceError("unknown_code", f"No carrier has the code {text}.", {"code": text})
     return carrier

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from backend.classification.models import OPEN_STATES, Case, CaseKind, CaseState, Step, StepKind
 from backend.classification.services import ledger_note
+from backend.custody.locks import carrier_lock
 from backend.custody.models import CustodyEvent
 from backend.registry.models import Carrier, Person, Status
 
@@ -108,7 +109,9 @@ def carrier_declassify_expired(*, carrier_id: int, today: date) -> tuple[str, st
     ``outcome`` is ``declassified``, ``held`` (a round is open) or ``skipped`` (another run
     got there first, or the period was extended meanwhile).
     """
-    carrier = Carrier.objects.select_for_update().get(id=carrier_id)
+    carrier = carrier_lock(id=carrier_id)
+    if carrier is None:
+        raise Carrier.DoesNotExist(carrier_id)
     if (
         carrier.declassified_on is not None
         or carrier.period_ends_on is None

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.classification.models import LossReport
+from backend.custody.locks import carrier_lock
 from backend.custody.models import CustodyEvent
 from backend.errors import ServiceError
 from backend.hooks import condition_ended, send_required
@@ -81,7 +82,7 @@ def loss_report_file(*, principal: Principal, code: str, facts: LossFacts) -> Lo
             {"reason": "role_missing", "roles": list(FILERS)},
         )
     text_code = code_or_error(code, Kind.CARRIER, "code")
-    carrier = Carrier.objects.select_for_update().filter(code=text_code).first()
+    carrier = carrier_lock(code=text_code)
     if carrier is None:
         raise ServiceError(
             "unknown_code", f"No carrier has the code {text_code}.", {"code": text_code}

@@ -1,4 +1,5 @@
-"""Scans, a carrier's events and the ledger check over HTTP."""
+"""Scans, a carrier's events and the ledger check over HTTP: custody's router (mounted by
+backend.api.main), built on the kernel's schemas and the registry's principal."""
 
 from __future__ import annotations
 
@@ -9,17 +10,16 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from ninja.responses import NinjaJSONEncoder
 
-from backend.api.auth import principal_of
-from backend.api.errors import ErrorOut
-from backend.api.schemas import EventOut, ScanBatchIn, ScanBatchOut, VerifyOut
 from backend.custody import selectors, services
 from backend.custody.models import CustodyEvent
 from backend.custody.verify import ledger_verify
 from backend.errors import ServiceError
+from backend.registry.principals import principal_of
+from backend.schemas import EventOut, ScanBatchIn, ScanBatchOut, VerifyOut, error_responses
 
 router = Router(tags=["custody"])
 
-_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+_ERRORS = error_responses(401, 403, 404, 422)
 
 
 def event_out(event: CustodyEvent) -> dict[str, Any]:

@@ -264,7 +264,7 @@ _LOOKUP = (
 
 
 def _lookup(codes: Sequence[str]) -> dict[str, tuple[str, bool]]:
-    # Hand-written like backend/custody/hotpath.py: this runs on every scan batch, and the
+    # Hand-written like backend/custody/store/postgres.py: this runs on every scan batch, and the
     # ORM would spend longer compiling the query than the database answering it (a unique
     # index lookup per code).
     marks = ", ".join(["%s"] * len(codes))

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.custody.locks import carrier_lock
 from backend.custody.models import CustodyEvent
 from backend.custody.services import ledger_append
 from backend.errors import ServiceError
@@ -65,9 +66,7 @@ def _printer_person(principal: Principal) -> Person:
 
 def _lock(code: str) -> Carrier:
     text = selectors._code(code, Kind.CARRIER)
-    # No joins under FOR UPDATE: on PostgreSQL a locked row whose joined row changed
-    # while we waited can drop out of the result (see backend/custody/hotpath.py).
-    carrier = Carrier.objects.select_for_update().filter(code=text).first()
+    carrier = carrier_lock(code=text)
     if carrier is None:
         raise ServiceError(
             "unknown_code", _("No carrier has the code %(code)s.") % {"code": text}, {"code": text}

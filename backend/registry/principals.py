@@ -26,8 +26,7 @@ class Principal:
         return self.has_role("committee")
 
 
-def require_role(principal: Principal, *roles: str, message: str | Promise | None = None
-) -> None:
+def require_role(principal: Principal, *roles: str, message: str | Promise | None = None) -> None:
     """Refuse with ``forbidden`` unless the caller holds one of ``roles``: the one role check.
 
     ``message`` replaces the generic sentence where a procedure says who may act.

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from backend.alerts.models import Alert
 from backend.custody.models import CustodyEvent
 from backend.custody.services import ScanIn, scans_ingest
 from backend.custody.verify import ledger_verify
@@ -33,6 +32,17 @@ def _committed_events(carrier_id: int) -> list[int]:
             "SELECT seq FROM custody_event WHERE carrier_id = %s ORDER BY seq", [carrier_id]
         ).fetchall()
     return [seq for (seq,) in rows]
+
+
+def _committed_alerts(carrier_id: int) -> list[str]:
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"]
+    ) as other:
+        rows = other.execute(
+            "SELECT kind FROM alerts_alert WHERE carrier_id = %s", [carrier_id]
+        ).fetchall()
+    return [kind for (kind,) in rows]
 
 
 @pytest.mark.django_db
@@ -101,10 +111,14 @@ def test_a_mismatch_raises_its_alert_in_the_same_committed_transaction(
             principal=Principal(person=unit.clerk),
         )
     assert out.status == "recorded" and "mismatch" in out.event.payload
-    # The alert is written after the event, so the COMMIT is Django's, not the batch's.
-    assert not any("COMMIT" in q["sql"] for q in sent if q["sql"].startswith("EXECUTE "))
+    # The alert (hook ``event_appended``) is written before the event in the same
+    # transaction, so the COMMIT still rides with the event's writes and takes both.
+    sql = [q["sql"] for q in sent]
+    commits = [i for i, q in enumerate(sql) if q.startswith("EXECUTE ") and "COMMIT" in q]
+    alert = next(i for i, q in enumerate(sql) if q.startswith('INSERT INTO "alerts_alert"'))
+    assert len(commits) == 1 and alert < commits[0], sql
     assert _committed_events(carrier.id) == [1, 2]
-    assert Alert.objects.filter(kind="custody_mismatch", carrier=carrier).count() == 1
+    assert _committed_alerts(carrier.id) == ["custody_mismatch"]
 
 
 @pytest.mark.django_db(transaction=True)

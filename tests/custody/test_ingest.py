@@ -1,4 +1,4 @@
-"""backend/custody/services.py: recording scans against the ledger."""
+"""backend/custody/ingest.py: recording scans against the ledger, through each store."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from backend.alerts.models import Alert
 from backend.custody.models import CustodyEvent, ScanRefusal
 from backend.custody.services import ScanIn, scans_ingest
 from backend.custody.verify import ledger_verify
+from backend.inventory.models import Stocktake
 from backend.registry.models import Carrier
 from backend.registry.principals import Principal
 from backend.registry.services import device_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("each_store")]
 
 
 def ingest(person: Any, *scans: ScanIn) -> list[Any]:
@@ -260,8 +261,6 @@ def test_lost_carriers_are_due_for_reporting_within_24_hours(unit: Any, make_car
 def test_a_stocktake_sighting_counts_only_while_open_and_at_its_location(
     unit: Any, make_carrier: Any
 ) -> None:
-    from backend.inventory.models import Stocktake
-
     carrier = make_carrier()
     stocktake = Stocktake.objects.create(
         location=unit.safe, opened_by=unit.clerk, opened_at=timezone.now()

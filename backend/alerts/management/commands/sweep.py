@@ -8,9 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from backend.alerts.ledger import ledger_check_and_alert
 from backend.alerts.outbox import deliveries_send
 from backend.alerts.sweep import sweep_run
-from backend.custody.services import ledger_check_and_alert
 
 
 class Command(BaseCommand):
