@@ -145,6 +145,9 @@ CUSTOS_UNIT = env_str("CUSTOS_UNIT", "XZ").upper()
 # Private keys (checkpoint signing, backup encryption) live in files in this folder, never
 # in the database (backend/keys.py).
 CUSTOS_KEY_DIR = Path(env_str("CUSTOS_KEY_DIR", str(VAR_DIR / "keys")))
+# The digest of the signed checkpoints: sha256, or sm3 for a unit held to 国密 algorithms.
+# Fixed by the first checkpoint; a later change is refused (backend/custody/statements.py).
+CUSTOS_LEDGER_HASH = env_str("CUSTOS_LEDGER_HASH", "sha256").lower()
 CUSTOS_REDIS_URL = env_str("REDIS_URL")
 CUSTOS_SWEEP_SECONDS = env_int("CUSTOS_SWEEP_SECONDS", 60)
 CUSTOS_ALERT_EMAILS = env_list("CUSTOS_ALERT_EMAILS")

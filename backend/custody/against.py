@@ -1,0 +1,153 @@
+"""``verify --against``: does today's ledger extend what a signed statement published?
+
+For each statement: it must be authentic (signature under a known public key, every byte
+as signed); every carrier it covered must still exist with the event the statement named
+as its head (same seq, same hash) in a chain that still verifies; and the counts must not
+have gone down. The heads come from the statement's file when it carries them (written by
+``custos checkpoint --out``), otherwise from the database's copy, which is itself checked
+against the signed root first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from backend.custody import merkle
+from backend.custody.models import SignedCheckpoint
+from backend.custody.statements import (
+    Head,
+    NotAuthentic,
+    Statement,
+    checkpoint_heads,
+    statement_read,
+)
+from backend.custody.verify import ledger_verify
+from backend.registry.models import Carrier
+
+_BATCH = 1000
+
+
+@dataclass(slots=True)
+class Finding:
+    carrier: str
+    reason: str
+
+
+@dataclass(slots=True)
+class AgainstReport:
+    statements: int = 0
+    not_authentic: list[tuple[str, str]] = field(default_factory=list)  # (source, why)
+    changed: list[Finding] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # what names no single carrier
+
+    @property
+    def exit_code(self) -> int:
+        if self.not_authentic:
+            return 2
+        return 1 if self.changed or self.problems else 0
+
+
+def _batches(heads: Iterable[Head]) -> Iterator[list[Head]]:
+    it = iter(heads)
+    while batch := list(islice(it, _BATCH)):
+        yield batch
+
+
+def heads_missing(heads: Iterable[Head]) -> Iterator[Finding]:
+    """Each covered head the ledger no longer holds: the carrier is gone, or its event at
+    that seq is gone or has another hash. One query per thousand heads."""
+    for batch in _batches(heads):
+        values = ", ".join(["(%s, %s, %s)"] * len(batch))
+        params = [x for head in batch for x in head]
+        sql = (
+            f"WITH v(code, seq, hash) AS (VALUES {values}) "  # noqa: S608 - placeholders only
+            "SELECT v.code, v.seq, v.hash, c.id, e.hash FROM v "
+            "LEFT JOIN registry_carrier c ON c.code = v.code "
+            "LEFT JOIN custody_event e ON e.carrier_id = c.id AND e.seq = v.seq"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        for code, seq, want, carrier_id, have in rows:
+            if carrier_id is None:
+                yield Finding(code, _("the carrier is gone from the ledger"))
+            elif seq > 0 and have is None:
+                yield Finding(code, _("its event seq %(seq)s is gone") % {"seq": seq})
+            elif seq > 0 and have != want:
+                yield Finding(code, _("its event seq %(seq)s was changed") % {"seq": seq})
+
+
+def _check_one(
+    statement: Statement, heads: list[Head] | None, source: str, report: AgainstReport
+) -> None:
+    if heads is None:
+        stored = SignedCheckpoint.objects.filter(pk=statement.id, root=statement.root).exists()
+        if not stored:
+            report.problems.append(
+                _("%(source)s: checkpoint %(id)s is no longer in the database as signed")
+                % {"source": source, "id": statement.id}
+            )
+        rebuilt = merkle.root_of(checkpoint_heads(statement.id), statement.hash)
+        if rebuilt != statement.root:
+            report.problems.append(
+                _(
+                    "%(source)s: the database's copy of checkpoint %(id)s's carrier heads was"
+                    " changed; verify against the file `custos checkpoint --out` wrote to name"
+                    " every carrier"
+                )
+                % {"source": source, "id": statement.id}
+            )
+        covered: Iterable[Head] = checkpoint_heads(statement.id)
+    else:
+        covered = heads
+    report.changed.extend(heads_missing(covered))
+    carriers = Carrier.objects.count()
+    if carriers < statement.carriers:
+        report.problems.append(
+            _("%(source)s: the ledger holds %(now)s carriers, the statement %(then)s")
+            % {"source": source, "now": carriers, "then": statement.carriers}
+        )
+
+
+def ledger_verify_against(documents: list[tuple[str, bytes]]) -> AgainstReport:
+    """Check the ledger against each ``(source name, file bytes)``."""
+    report = AgainstReport()
+    read: list[tuple[str, Statement, list[Head] | None]] = []
+    for source, data in documents:
+        try:
+            statement, heads = statement_read(data)
+        except NotAuthentic as exc:
+            report.not_authentic.append((source, str(exc)))
+            continue
+        read.append((source, statement, heads))
+    report.statements = len(read)
+    if report.not_authentic:
+        return report
+    for source, statement, heads in read:
+        _check_one(statement, heads, source, report)
+    # A head can match while an event before it was edited in place: the chains must
+    # still verify from their first event, and the events must not have become fewer.
+    chains = ledger_verify()
+    for b in chains.broken:
+        report.changed.append(
+            Finding(
+                b.carrier,
+                _("its chain breaks at seq %(seq)s: %(reason)s")
+                % {"seq": b.seq, "reason": b.reason},
+            )
+        )
+    for source, statement, _heads in read:
+        if chains.events < statement.events:
+            report.problems.append(
+                _("%(source)s: the ledger holds %(now)s events, the statement %(then)s")
+                % {"source": source, "now": chains.events, "then": statement.events}
+            )
+    # Several statements name the same loss: say it once per carrier and reason.
+    unique = {(f.carrier, f.reason): f for f in report.changed}
+    report.changed = sorted(unique.values(), key=lambda f: (f.carrier, f.reason))
+    return report
