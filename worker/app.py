@@ -24,6 +24,8 @@ from django.conf import settings  # noqa: E402
 
 app = Celery("custos")
 
+_COB_HOUR, _COB_MINUTE = (int(x) for x in settings.CUSTOS_CLOSE_OF_BUSINESS.split(":"))
+
 _redis = settings.CUSTOS_REDIS_URL
 _embedded_broker = f"sqla+sqlite:///{settings.VAR_DIR / 'celery-broker.sqlite3'}"
 # The longest countdown or ETA any task uses; the broker's visibility timeout must exceed
@@ -84,9 +86,10 @@ app.conf.update(
             "task": "worker.tasks.slow_registers_prune",
             "schedule": crontab(minute=20),
         },
+        # The signed checkpoint at close of business: the day's custody, published.
         "ledger-checkpoint-daily": {
             "task": "worker.tasks.ledger_checkpoint",
-            "schedule": crontab(hour=0, minute=5),
+            "schedule": crontab(hour=_COB_HOUR, minute=_COB_MINUTE),
         },
         "ledger-verify-nightly": {
             "task": "worker.tasks.ledger_verify",

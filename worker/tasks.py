@@ -16,9 +16,12 @@ log = logging.getLogger(__name__)
 
 @app.task(name="worker.tasks.ledger_checkpoint")
 def ledger_checkpoint() -> str:
+    """Close of business: today's fold and a signed checkpoint; answers the signed root."""
     from backend.custody.checkpoints import checkpoint_create
+    from backend.custody.statements import checkpoint_sign
 
-    return checkpoint_create().digest
+    checkpoint_create()
+    return checkpoint_sign().root
 
 
 @app.task(name="worker.tasks.ledger_verify")

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Router, Schema
 from ninja.responses import NinjaJSONEncoder
 
 from backend.api.auth import principal_of
@@ -14,6 +14,7 @@ from backend.api.errors import ErrorOut
 from backend.api.schemas import EventOut, ScanBatchIn, ScanBatchOut, VerifyOut
 from backend.custody import selectors, services
 from backend.custody.models import CustodyEvent
+from backend.custody.statements import statement_of
 from backend.custody.verify import ledger_verify
 from backend.errors import ServiceError
 
@@ -88,3 +89,38 @@ def verify(request: HttpRequest) -> dict[str, Any]:
         "events": report.events,
         "broken": [{"carrier": b.carrier, "seq": b.seq, "reason": b.reason} for b in report.broken],
     }
+
+
+class StatementOut(Schema):
+    """A signed checkpoint statement (docs/checkpoints.md)."""
+
+    id: int
+    unit: str
+    at: str
+    carriers: int
+    events: int
+    root: str
+    prev: str
+    algorithm: str
+    hash: str
+    key: str
+    signature: str
+    format: str
+    fingerprint: str
+    text: str
+
+
+def _statement(request: HttpRequest, checkpoint_id: int | None) -> dict[str, Any]:
+    if not principal_of(request).has_role("committee", "auditor"):
+        raise ServiceError("forbidden", "Only the committee and auditors read checkpoints.")
+    return statement_of(checkpoint_id).as_dict()
+
+
+@router.get("/ledger/checkpoints/latest", response={200: StatementOut, **_ERRORS})
+def checkpoint_latest(request: HttpRequest) -> dict[str, Any]:
+    return _statement(request, None)
+
+
+@router.get("/ledger/checkpoints/{checkpoint_id}", response={200: StatementOut, **_ERRORS})
+def checkpoint_get(request: HttpRequest, checkpoint_id: int) -> dict[str, Any]:
+    return _statement(request, checkpoint_id)

@@ -305,7 +305,11 @@ def _checkpoint_sign() -> SignedCheckpoint:
 def statement_of(checkpoint_id: int | None = None) -> Statement:
     """The statement of checkpoint ``checkpoint_id``, or of the latest one."""
     rows = SignedCheckpoint.objects.all()
-    row = rows.filter(pk=checkpoint_id).first() if checkpoint_id else rows.order_by("-id").first()
+    if checkpoint_id is None:
+        row = rows.order_by("-id").first()
+    else:
+        # An id beyond the column's range names no checkpoint (and must not reach SQL).
+        row = rows.filter(pk=checkpoint_id).first() if 0 < checkpoint_id < 2**63 else None
     if row is None:
         raise ServiceError("not_found", _("No such checkpoint."))
     return Statement.of(row)
