@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import NinjaJSONEncoder
 
 from backend.api.auth import principal_of
@@ -14,6 +14,7 @@ from backend.api.errors import ErrorOut
 from backend.api.schemas import EventOut, ScanBatchIn, ScanBatchOut, VerifyOut
 from backend.custody import selectors, services
 from backend.custody.models import CustodyEvent
+from backend.custody.receipts import Receipt, receipts_verify
 from backend.custody.statements import statement_of
 from backend.custody.verify import ledger_verify
 from backend.errors import ServiceError
@@ -60,6 +61,8 @@ def post_scans(request: HttpRequest, body: ScanBatchIn) -> HttpResponse:
                 "status": r.status,
                 "error": r.error.as_dict() if r.error else None,
                 "event": event_out(r.event) if r.event else None,
+                "seq": r.event.seq if r.event else None,
+                "hash": r.event.hash if r.event else None,
             }
             for r in results
         ]
@@ -124,3 +127,51 @@ def checkpoint_latest(request: HttpRequest) -> dict[str, Any]:
 @router.get("/ledger/checkpoints/{checkpoint_id}", response={200: StatementOut, **_ERRORS})
 def checkpoint_get(request: HttpRequest, checkpoint_id: int) -> dict[str, Any]:
     return _statement(request, checkpoint_id)
+
+
+class ReceiptIn(Schema):
+    id: str = Field(max_length=64, description="the scan's id (the event's id)")
+    carrier: str = Field(max_length=64)
+    seq: int = Field(ge=1, le=2**31 - 1)
+    hash: str = Field(max_length=128)
+
+
+class ReceiptsIn(Schema):
+    receipts: list[ReceiptIn] = Field(min_length=1, max_length=10000)
+
+
+class ReceiptCheckOut(Schema):
+    id: str
+    carrier: str
+    seq: int
+    status: str = Field(description="`held`, `missing` (the event is gone) or `changed`")
+    reason: str | None = None
+
+
+class ReceiptsOut(Schema):
+    results: list[ReceiptCheckOut]
+    held: int
+    missing: int
+    changed: int
+
+
+@router.post("/ledger/receipts/verify", response={200: ReceiptsOut, **_ERRORS})
+def receipts_check(request: HttpRequest, body: ReceiptsIn) -> dict[str, Any]:
+    """Prove a desk's receipts: each answers `held` only if the ledger still records that
+    event, at that seq, with that hash, on a chain that verifies. Any token may ask: the
+    answer tells nothing the receipt's holder does not already know."""
+    principal_of(request)
+    checks = receipts_verify(
+        receipts=[
+            Receipt(id=r.id.strip(), carrier=r.carrier.strip().upper(), seq=r.seq, hash=r.hash)
+            for r in body.receipts
+        ]
+    )
+    counts = {status: 0 for status in ("held", "missing", "changed")}
+    for c in checks:
+        counts[c.status] += 1
+    return {"results": [_check_out(c) for c in checks], **counts}
+
+
+def _check_out(c: Any) -> dict[str, Any]:
+    return {"id": c.id, "carrier": c.carrier, "seq": c.seq, "status": c.status, "reason": c.reason}

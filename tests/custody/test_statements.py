@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -212,3 +213,9 @@ def test_the_api_answers_the_latest_and_a_given_checkpoint_to_committee_and_audi
         assert api_as(unit.committee).get(path).json()["error"]["code"] in ("not_found", "invalid")
     refused = api_as(unit.clerk).get("/ledger/checkpoints/latest")
     assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
+
+
+def test_a_ledger_hash_this_machine_lacks_stops_the_startup_checks(settings: Any) -> None:
+    settings.CUSTOS_LEDGER_HASH = "sm9"
+    with pytest.raises(SystemCheckError, match=r"custody.E001.*sm9"):
+        call_command("check")
