@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection, models
+from django.utils import translation
 
 from backend.custody import chain
 from backend.custody.models import CustodyEvent
@@ -127,7 +128,8 @@ def rechain(carrier: Carrier, *, from_seq: int) -> None:
 def command(*args: str) -> tuple[int, str]:
     out = StringIO()
     try:
-        call_command(*args, stdout=out, stderr=StringIO())
+        with translation.override("en"):
+            call_command(*args, stdout=out, stderr=StringIO())
     except SystemExit as exc:
         return int(exc.code or 0), out.getvalue()
     return 0, out.getvalue()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ from backend.custody.statements import (
     ledger_heads,
     statement_read,
 )
+from backend.errors import ServiceError
 from backend.registry.principals import Principal
 
 
@@ -143,7 +145,7 @@ def test_a_statement_under_an_unknown_key_is_not_authentic(keys: Path, make_carr
     statement = Statement.of(checkpoint_sign())
     for pub in keys.glob("*.pub"):
         pub.unlink()
-    with pytest.raises(NotAuthentic, match="signature"):
+    with pytest.raises(NotAuthentic, match="signature"), translation.override("en"):
         statement_read(statement.text().encode())
 
 
@@ -163,14 +165,18 @@ def test_the_hash_is_fixed_by_the_first_checkpoint(settings: Any, make_carrier: 
     statement = Statement.of(checkpoint_sign())
     assert statement.hash == "sm3" and statement.root == merkle.root_of(ledger_heads(), "sm3")
     settings.CUSTOS_LEDGER_HASH = "sha256"
-    with pytest.raises(Exception, match="fixed when the ledger is created"):
+    with (
+        pytest.raises(ServiceError, match="fixed when the ledger is created"),
+        translation.override("en"),
+    ):
         checkpoint_sign()
 
 
 def run(*args: str) -> tuple[int, str]:
     out = StringIO()
     try:
-        call_command(*args, stdout=out, stderr=StringIO())
+        with translation.override("en"):
+            call_command(*args, stdout=out, stderr=StringIO())
     except SystemExit as exc:
         return int(exc.code or 0), out.getvalue()
     return 0, out.getvalue()
