@@ -292,13 +292,20 @@ def _checkpoint_sign() -> SignedCheckpoint:
     )
     row.save()
     with connection.cursor() as cursor:
+        # Two statements, not one INSERT … WHERE NOT EXISTS: inserting into the table the
+        # anti-join reads made PostgreSQL rescan its own new rows, quadratic in carriers.
+        cursor.execute(
+            "CREATE TEMPORARY TABLE custos_moved_heads AS "
+            "SELECT c.code, c.seq, c.head_hash FROM registry_carrier c WHERE NOT EXISTS "
+            "(SELECT 1 FROM custody_signed_head h WHERE h.code = c.code AND h.seq = c.seq "
+            "AND h.hash = c.head_hash)"
+        )
         cursor.execute(
             "INSERT INTO custody_signed_head (checkpoint_id, code, seq, hash) "
-            "SELECT %s, c.code, c.seq, c.head_hash FROM registry_carrier c WHERE NOT EXISTS "
-            "(SELECT 1 FROM custody_signed_head h WHERE h.code = c.code AND h.seq = c.seq "
-            "AND h.hash = c.head_hash)",
+            "SELECT %s, code, seq, head_hash FROM custos_moved_heads",
             [row.pk],
         )
+        cursor.execute("DROP TABLE custos_moved_heads")
     return row
 
 

@@ -234,3 +234,17 @@ def test_a_statement_with_one_changed_byte_is_refused(
             bad.write_bytes(bytes(altered))
             code, out = command("verify", "--against", str(bad))
             assert code == 2 and "NOT AUTHENTIC" in out, (i, out)
+
+
+def test_heads_only_names_a_rechained_carrier_and_leaves_an_edit_in_place_to_the_chains(
+    published: dict[str, Any],
+) -> None:
+    target, (left, _right) = published["target"], published["others"]
+    with insider():
+        sql("UPDATE custody_event SET late = %s WHERE carrier_id = %s AND seq = 2", True, target.pk)
+        rechain(target, from_seq=2)
+        sql("UPDATE custody_event SET late = %s WHERE carrier_id = %s AND seq = 1", True, left.pk)
+    code, out = command("verify", "--against", str(published["full"]), "--heads-only")
+    assert code == 1 and named(out) == {target.code}, out
+    code, out = command("verify", "--against", str(published["full"]))
+    assert code == 1 and named(out) == {target.code, left.code}, out

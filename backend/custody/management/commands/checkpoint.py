@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from backend.custody.checkpoints import checkpoint_create
 from backend.custody.statements import Statement, checkpoint_heads, checkpoint_sign, document
 from backend.errors import ServiceError
 
@@ -30,7 +29,6 @@ class Command(BaseCommand):
             row = checkpoint_sign()
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
-        checkpoint_create()  # today's unsigned fold, which plain `custos verify` checks
         statement = Statement.of(row)
         out: Path | None = options["out"]
         if out is None:
