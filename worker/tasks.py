@@ -21,7 +21,9 @@ def ledger_checkpoint() -> str:
     from backend.custody.statements import checkpoint_sign
 
     checkpoint_create()
-    return checkpoint_sign().root
+    root = checkpoint_sign().root
+    _kick_sender()  # the statement's outbox rows committed with it
+    return root
 
 
 @app.task(name="worker.tasks.ledger_verify")
@@ -52,11 +54,18 @@ def alerts_deliver() -> dict[str, object]:
     catch-up pass finds anything a lost message or a dead worker left behind.
     """
     from backend.alerts.outbox import deliveries_send
+    from backend.alerts.publish import statement_deliveries_send
 
     report = deliveries_send()
-    if report.retry_in is not None:
-        _kick_sender(countdown=max(1.0, report.retry_in))
-    return {"claimed": report.claimed, "sent": report.sent, "failed": report.failed}
+    statements = statement_deliveries_send()
+    waits = [r.retry_in for r in (report, statements) if r.retry_in is not None]
+    if waits:
+        _kick_sender(countdown=max(1.0, min(waits)))
+    return {
+        "claimed": report.claimed + statements.claimed,
+        "sent": report.sent + statements.sent,
+        "failed": report.failed + statements.failed,
+    }
 
 
 @app.task(name="worker.tasks.classification_declassify")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from backend.custody import chain, merkle, signing
 from backend.custody.models import SignedCheckpoint
+from backend.custody.signals import checkpoint_signed
 from backend.errors import ServiceError
 
 FORMAT = "custos-checkpoint/1"
@@ -306,6 +307,9 @@ def _checkpoint_sign() -> SignedCheckpoint:
             [row.pk],
         )
         cursor.execute("DROP TABLE custos_moved_heads")
+    # Published through the outbox of the apps above (e-mail, webhook, supervising office):
+    # their rows commit with the checkpoint, and nothing here waits on a send.
+    checkpoint_signed.send(sender=SignedCheckpoint, checkpoint=row)
     return row
 
 
