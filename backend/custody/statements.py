@@ -324,3 +324,9 @@ def statement_of(checkpoint_id: int | None = None) -> Statement:
     if row is None:
         raise ServiceError("not_found", _("No such checkpoint."))
     return Statement.of(row)
+
+
+def statement_latest() -> Statement | None:
+    """The latest signed checkpoint's statement, or None before the first."""
+    row = SignedCheckpoint.objects.order_by("-id").first()
+    return Statement.of(row) if row else None

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backend.alerts.services import alert_acknowledge
+from backend.custody.statements import statement_latest
 from backend.desk import selectors, words
 from backend.desk.access import roles_required
 from backend.desk.chart import alerts_svg
@@ -73,6 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
             "levels": [words.word(words.LEVELS, lvl) for lvl in LEVEL_ORDER],
             "count_rows": count_rows,
+            "checkpoint": statement_latest(),
             "total": sum(sum(v.values()) for v in counts.values()),
             "chart": mark_safe(  # noqa: S308 - built from numbers, dates and escaped labels
                 alerts_svg(
