@@ -83,8 +83,10 @@ def list_events(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 
 @router.get("/ledger/verify", response={200: VerifyOut, **_ERRORS})
 def verify(request: HttpRequest) -> dict[str, Any]:
-    if not principal_of(request).has_role("committee", "admin"):
-        raise ServiceError("forbidden", "Only the committee and administrators verify the ledger.")
+    if not principal_of(request).has_role("committee", "admin", "auditor"):
+        raise ServiceError(
+            "forbidden", "Only the committee, administrators and auditors verify the ledger."
+        )
     report = ledger_verify()
     return {
         "ok": report.ok,

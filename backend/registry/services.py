@@ -11,6 +11,7 @@ from django.utils import timezone
 from backend.core.rows import columns, from_rows, run_together
 from backend.errors import ServiceError
 from backend.registry import tokens
+from backend.registry.duties import duties_check
 from backend.registry.levels import Clearance, Form, Level, LocationKind, Role
 from backend.registry.marking import Period
 from backend.registry.models import Carrier, Device, Location, Person, Status, Token
@@ -68,6 +69,7 @@ def person_create(
     unknown = sorted(set(roles) - set(Role.values))
     if unknown:
         raise ServiceError("invalid", f"Unknown roles: {', '.join(unknown)}.", {"roles": unknown})
+    duties_check(roles)
     person = Person(
         code=code or _new_code(Person, Kind.PERSON),
         name=name,
