@@ -248,3 +248,17 @@ def test_heads_only_names_a_rechained_carrier_and_leaves_an_edit_in_place_to_the
     assert code == 1 and named(out) == {target.code}, out
     code, out = command("verify", "--against", str(published["full"]))
     assert code == 1 and named(out) == {target.code, left.code}, out
+
+
+def test_a_carrier_row_deleted_alone_is_named_and_nothing_crashes(
+    published: dict[str, Any],
+) -> None:
+    target = published["target"]
+    with insider():
+        sql("DELETE FROM registry_carrier WHERE id = %s", target.pk)
+    code, out = command("verify", "--against", str(published["full"]))
+    assert code == 1 and f"CHANGED {target.code}: the carrier is gone from the ledger" in out
+    code, out = command("verify")
+    assert code == 1 and f"BROKEN #{target.pk} seq 1: the carrier row is gone" in out
+    with insider():  # finish the erasure, so the test database's constraint check passes
+        erase(Carrier, [target.pk])
