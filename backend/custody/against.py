@@ -10,7 +10,7 @@ against the signed root first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from backend.custody import merkle
 from backend.custody.models import CustodyEvent, SignedCheckpoint
 from backend.custody.statements import (
+    HEADS_AT,
     Head,
     NotAuthentic,
     Statement,
@@ -52,34 +53,55 @@ class AgainstReport:
         return 1 if self.changed or self.problems else 0
 
 
-def _batches(heads: Iterable[Head]) -> Iterator[list[Head]]:
-    it = iter(heads)
-    while batch := list(islice(it, _BATCH)):
-        yield batch
+# The covered heads (a relation ``h``) the ledger no longer holds as covered: the carrier is
+# gone, or its event at that seq is gone or has another hash. One query, hash-joined.
+_MISSING = (
+    "SELECT h.code, h.seq, c.id, e.hash FROM ({covered}) AS h "
+    "LEFT JOIN registry_carrier c ON c.code = h.code "
+    "LEFT JOIN custody_event e ON e.carrier_id = c.id AND e.seq = h.seq "
+    "WHERE c.id IS NULL OR (h.seq > 0 AND (e.hash IS NULL OR e.hash <> h.hash))"
+)
 
 
-def heads_missing(heads: Iterable[Head]) -> Iterator[Finding]:
-    """Each covered head the ledger no longer holds: the carrier is gone, or its event at
-    that seq is gone or has another hash. One query per thousand heads."""
-    for batch in _batches(heads):
-        values = ", ".join(["(%s, %s, %s)"] * len(batch))
-        params = [x for head in batch for x in head]
-        sql = (
-            f"WITH v(code, seq, hash) AS (VALUES {values}) "  # noqa: S608 - placeholders only
-            "SELECT v.code, v.seq, v.hash, c.id, e.hash FROM v "
-            "LEFT JOIN registry_carrier c ON c.code = v.code "
-            "LEFT JOIN custody_event e ON e.carrier_id = c.id AND e.seq = v.seq"
+def _findings(rows: Iterable[tuple[str, int, int | None, str | None]]) -> list[Finding]:
+    found = []
+    for code, seq, carrier_id, have in rows:
+        if carrier_id is None:
+            found.append(Finding(code, _("the carrier is gone from the ledger")))
+        elif have is None:
+            found.append(Finding(code, _("its event seq %(seq)s is gone") % {"seq": seq}))
+        else:
+            found.append(Finding(code, _("its event seq %(seq)s was changed") % {"seq": seq}))
+    return found
+
+
+def heads_missing(heads: Iterable[Head]) -> list[Finding]:
+    """Each of these heads the ledger no longer holds (loaded into a temporary table)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE custos_covered "
+            "(code varchar(24) NOT NULL, seq integer NOT NULL, hash varchar(128) NOT NULL)"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        for code, seq, want, carrier_id, have in rows:
-            if carrier_id is None:
-                yield Finding(code, _("the carrier is gone from the ledger"))
-            elif seq > 0 and have is None:
-                yield Finding(code, _("its event seq %(seq)s is gone") % {"seq": seq})
-            elif seq > 0 and have != want:
-                yield Finding(code, _("its event seq %(seq)s was changed") % {"seq": seq})
+        try:
+            if connection.vendor == "postgresql":
+                with cursor.copy("COPY custos_covered (code, seq, hash) FROM STDIN") as copy:
+                    for head in heads:
+                        copy.write_row(head)
+            else:
+                it = iter(heads)
+                while batch := list(islice(it, _BATCH)):
+                    cursor.executemany("INSERT INTO custos_covered VALUES (%s, %s, %s)", batch)
+            cursor.execute(_MISSING.format(covered="SELECT code, seq, hash FROM custos_covered"))
+            return _findings(cursor.fetchall())
+        finally:
+            cursor.execute("DROP TABLE custos_covered")
+
+
+def stored_heads_missing(checkpoint_id: int) -> list[Finding]:
+    """The same for the heads the database keeps for checkpoint ``checkpoint_id``."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MISSING.format(covered=HEADS_AT), [checkpoint_id])
+        return _findings(cursor.fetchall())
 
 
 def _check_one(
@@ -102,10 +124,9 @@ def _check_one(
                 )
                 % {"source": source, "id": statement.id}
             )
-        covered: Iterable[Head] = checkpoint_heads(statement.id)
+        report.changed.extend(stored_heads_missing(statement.id))
     else:
-        covered = heads
-    report.changed.extend(heads_missing(covered))
+        report.changed.extend(heads_missing(heads))
     carriers = Carrier.objects.count()
     if carriers < statement.carriers:
         report.problems.append(

@@ -196,14 +196,17 @@ def ledger_heads() -> Iterator[Head]:
     )
 
 
+# Checkpoint N's heads (one parameter, N): per code, the latest row kept at or before N.
+HEADS_AT = (
+    "SELECT code, seq, hash FROM (SELECT code, seq, hash, ROW_NUMBER() OVER "
+    "(PARTITION BY code ORDER BY checkpoint_id DESC) AS n FROM custody_signed_head "
+    "WHERE checkpoint_id <= %s) AS kept WHERE n = 1"
+)
+
+
 def checkpoint_heads(checkpoint_id: int) -> Iterator[Head]:
     """The heads checkpoint ``checkpoint_id`` covered, rebuilt from the rows kept per move."""
-    return _iter_rows(
-        "SELECT code, seq, hash FROM (SELECT code, seq, hash, ROW_NUMBER() OVER "  # noqa: S608
-        "(PARTITION BY code ORDER BY checkpoint_id DESC) AS n FROM custody_signed_head "
-        f"WHERE checkpoint_id <= %s) AS h WHERE n = 1 ORDER BY {_code_order()}",
-        [checkpoint_id],
-    )
+    return _iter_rows(f"{HEADS_AT} ORDER BY {_code_order()}", [checkpoint_id])
 
 
 def ledger_hash() -> str:
