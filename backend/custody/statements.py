@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -93,20 +93,31 @@ class Statement:
         )
 
 
+def head_line(code: str, seq: int, head: str) -> str:
+    """One head as the document writes it."""
+    return json.dumps([code, seq, head])
+
+
 def document(statement: Statement, heads: Iterable[Head] | None = None) -> Iterator[str]:
     """The statement as its one canonical JSON text, with the heads when given.
 
     Canonical (sorted keys, two-space indent, one head per line) so a verifier can
     re-render what it read and refuse a file where any byte differs.
     """
-    body = json.dumps(statement.as_dict(), sort_keys=True, indent=2, ensure_ascii=False)
     if heads is None:
-        yield body + "\n"
+        yield json.dumps(statement.as_dict(), sort_keys=True, indent=2, ensure_ascii=False)
+        yield "\n"
         return
+    yield from document_lines(statement, (head_line(*h) for h in heads))
+
+
+def document_lines(statement: Statement, lines: Iterable[str]) -> Iterator[str]:
+    """``document`` from heads already rendered by ``head_line``."""
+    body = json.dumps(statement.as_dict(), sort_keys=True, indent=2, ensure_ascii=False)
     yield body[:-2] + ',\n  "heads": ['
     sep = "\n    "
-    for code, seq, head in heads:
-        yield f"{sep}{json.dumps([code, seq, head])}"
+    for line in lines:
+        yield sep + line
         sep = ",\n    "
     yield "\n  ]\n}\n" if sep != "\n    " else "]\n}\n"
 
@@ -229,7 +240,7 @@ def ledger_hash() -> str:
     return wanted
 
 
-def checkpoint_sign() -> SignedCheckpoint:
+def checkpoint_sign(*, heads_out: Callable[[Head], object] | None = None) -> SignedCheckpoint:
     """Make and sign a checkpoint of everything recorded up to now.
 
     1. One at a time (an advisory lock on PostgreSQL; SQLite writes one at a time anyway),
@@ -238,6 +249,8 @@ def checkpoint_sign() -> SignedCheckpoint:
        kept, so they all describe the same moment.
     3. The root streams the carriers in code order; the heads that moved since the last
        checkpoint are copied table to table in SQL, never through Python.
+    ``heads_out`` receives every head of that stream (``custos checkpoint --out`` writes
+    them), so a file's heads are those of the snapshot the root was built from.
     """
     on_postgres = connection.vendor == "postgresql"
     outermost = not connection.in_atomic_block
@@ -249,14 +262,14 @@ def checkpoint_sign() -> SignedCheckpoint:
             if on_postgres and outermost:
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            return _checkpoint_sign()
+            return _checkpoint_sign(heads_out)
     finally:
         if on_postgres and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [_LOCK])
 
 
-def _checkpoint_sign() -> SignedCheckpoint:
+def _checkpoint_sign(heads_out: Callable[[Head], object] | None) -> SignedCheckpoint:
     hash_name = ledger_hash()
     last = SignedCheckpoint.objects.order_by("-id").first()
     builder = merkle.RootBuilder(hash_name)
@@ -264,6 +277,8 @@ def _checkpoint_sign() -> SignedCheckpoint:
     for code, seq, head in ledger_heads():
         builder.add(code, seq, head)
         events += seq
+        if heads_out is not None:
+            heads_out((code, seq, head))
     at: datetime = timezone.now()
     statement = Statement(
         unit=settings.CUSTOS_UNIT,
