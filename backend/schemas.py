@@ -205,6 +205,9 @@ class ScanResultOut(Schema):
     status: Literal["recorded", "duplicate", "rejected"]
     error: ScanErrorOut | None = None
     event: EventOut | None = None
+    # The desk's receipt: the recorded event's place and hash in the carrier's chain.
+    seq: int | None = None
+    hash: str | None = None
 
 
 class ScanBatchOut(Schema):

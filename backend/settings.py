@@ -152,6 +152,9 @@ CUSTOS_KEY_DIR = Path(env_str("CUSTOS_KEY_DIR", str(VAR_DIR / "keys")))
 CUSTOS_BACKUP_DIR = Path(env_str("CUSTOS_BACKUP_DIR", str(VAR_DIR / "backups")))
 CUSTOS_BACKUP_KEEP = env_int("CUSTOS_BACKUP_KEEP", 14)
 CUSTOS_BACKUP_MAX_AGE_HOURS = env_int("CUSTOS_BACKUP_MAX_AGE_HOURS", 26)
+# The digest of the signed checkpoints: sha256, or sm3 for a unit held to 国密 algorithms.
+# Fixed by the first checkpoint; a later change is refused (backend/custody/statements.py).
+CUSTOS_LEDGER_HASH = env_str("CUSTOS_LEDGER_HASH", "sha256").lower()
 CUSTOS_REDIS_URL = env_str("REDIS_URL")
 CUSTOS_SWEEP_SECONDS = env_int("CUSTOS_SWEEP_SECONDS", 60)
 # How often the committee dashboard's tiles ask for fresh counts (they also refresh at once
@@ -163,6 +166,8 @@ CUSTOS_UNIT_NAME = env_str("CUSTOS_UNIT_NAME", "")
 CUSTOS_ALERT_EMAILS = env_list("CUSTOS_ALERT_EMAILS")
 CUSTOS_WEBHOOK_URL = env_str("CUSTOS_WEBHOOK_URL")
 CUSTOS_WEBHOOK_SECRET = env_str("CUSTOS_WEBHOOK_SECRET")
+# The supervising office (上级保密行政管理部门) that receives every signed checkpoint, if any.
+CUSTOS_SUPERVISOR_URL = env_str("CUSTOS_SUPERVISOR_URL")
 CUSTOS_CLOSE_OF_BUSINESS = env_str("CUSTOS_CLOSE_OF_BUSINESS", "18:00")
 CUSTOS_TRANSIT_HOURS = env_int("CUSTOS_TRANSIT_HOURS", 72)
 CUSTOS_REPAIR_DAYS = env_int("CUSTOS_REPAIR_DAYS", 14)

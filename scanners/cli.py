@@ -2,7 +2,8 @@
 
 Exit codes: 0 done; 1 the server is unreachable (or another sender holds the spool), so
 scans are still waiting; 2 a bad argument or code (nothing written); 3 the server refused
-the token or the URL (fix the configuration; retrying will not help).
+the token or the URL (fix the configuration; retrying will not help); 4 (``audit``) the
+server's ledger no longer holds a receipt this desk keeps.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scanners import config, messages
+from scanners.audit import AuditRefused, AuditUnreachable, receipts_audit
 from scanners.flow import ACTIONS, DeskFlow, FlowError, Step, build_scans
 from scanners.reader import Cleaner, Debouncer, ReadError
 from scanners.sender import AuthRefused, Busy, Sender, SpoolLock, SyncReport, Unreachable
 from scanners.spool import Spool
 
-EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
+EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, EXIT_REFUSED, EXIT_NOT_HELD = 0, 1, 2, 3, 4
 
 
 def _err(text: str) -> None:
@@ -69,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--location", help="L… (default: the configured location)")
     r.add_argument("--due-days", type=int, help="due back after N days (checkout, dispatch …)")
     r.add_argument("--no-sync", action="store_true", help="only spool; do not send")
+
+    a = sub.add_parser("audit", help="prove every kept receipt with the server / 回执核验")
+    a.add_argument("--json", action="store_true")
 
     d = sub.add_parser("decode", help="decode barcodes in image files / 识别图片条码")
     d.add_argument("images", nargs="+", type=Path)
@@ -369,7 +374,45 @@ def cmd_run(args: argparse.Namespace, settings: config.Settings) -> int:
     return EXIT_OK
 
 
+def cmd_audit(args: argparse.Namespace, settings: config.Settings) -> int:
+    """Exit 0 when the server still holds every receipt; 4 naming each it does not."""
+    if not settings.token:
+        _err(messages.text("no_token"))
+        return EXIT_REFUSED
+    with Spool(settings.spool) as spool:
+        receipts = spool.receipts()
+    try:
+        report = receipts_audit(receipts, server=settings.server, token=settings.token)
+    except AuditUnreachable as exc:
+        _err(messages.text("unreachable", server=settings.server, detail=exc, n=0))
+        return EXIT_UNREACHABLE
+    except AuditRefused as exc:
+        _err(messages.BELL + messages.text("auth", status=exc.status, detail=""))
+        return EXIT_REFUSED
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "checked": report.checked,
+                    "held": report.held,
+                    "not_held": [_not_held(n) for n in report.not_held],
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        for n in report.not_held:
+            print(f"NOT HELD {n.carrier} {n.id} seq {n.seq} {n.status}: {n.reason}")
+        print(messages.text("audited", checked=report.checked, held=report.held))
+    return EXIT_NOT_HELD if report.not_held else EXIT_OK
+
+
+def _not_held(n: object) -> dict[str, object]:
+    return {k: getattr(n, k) for k in ("id", "carrier", "seq", "status", "reason")}
+
+
 COMMANDS = {
+    "audit": cmd_audit,
     "enqueue": cmd_enqueue,
     "sync": cmd_sync,
     "status": cmd_status,

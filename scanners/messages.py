@@ -36,6 +36,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "服务器拒绝了设备令牌（{status}）：{detail}",
         "The server refused the token ({status}): {detail}",
     ),
+    "audited": (
+        "回执核验：{checked} 条，{held} 条仍在台账中",
+        "Receipts audited: {checked}, {held} still held by the ledger",
+    ),
     "no_token": ("未配置设备令牌（CUSTOS_TOKEN）", "No device token configured (CUSTOS_TOKEN)"),
     "synced": (
         "已上传：新记录 {recorded}，重复 {duplicate}，拒绝 {refused}；待上传 {waiting}",

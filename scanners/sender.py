@@ -130,6 +130,15 @@ def _error_detail(response: httpx.Response) -> tuple[str, str]:
         return str(response.status_code), response.text[:200]
 
 
+def _receipt(item: dict[str, Any]) -> tuple[int | None, str | None]:
+    """The result's ``seq`` and ``hash``; from its ``event`` on a server that predates them."""
+    event = item.get("event") if isinstance(item.get("event"), dict) else {}
+    seq, digest = item.get("seq", event.get("seq")), item.get("hash", event.get("hash"))
+    if isinstance(seq, int) and isinstance(digest, str):
+        return seq, digest
+    return None, None
+
+
 class Sender:
     def __init__(
         self,
@@ -245,12 +254,15 @@ class Sender:
             if status not in ("recorded", "duplicate", "rejected"):
                 continue  # unknown: leave it waiting rather than guess
             err = item.get("error") or {}
+            seq, digest = _receipt(item)
             outcomes.append(
                 Outcome(
                     id=str(item["id"]),
                     status=str(status),
                     error_code=err.get("code") if isinstance(err, dict) else None,
                     error_message=err.get("message") if isinstance(err, dict) else None,
+                    seq=seq,
+                    hash=digest,
                 )
             )
         self.spool.record(outcomes)

@@ -39,7 +39,9 @@ CREATE TABLE IF NOT EXISTS scans (
     error_message TEXT,
     enqueued_at  TEXT    NOT NULL,
     answered_at  TEXT,
-    seen         INTEGER NOT NULL DEFAULT 0          -- refusal shown to the clerk
+    seen         INTEGER NOT NULL DEFAULT 0,         -- refusal shown to the clerk
+    event_seq    INTEGER,                            -- the receipt: the event's seq …
+    event_hash   TEXT                                -- … and hash in the carrier's chain
 );
 -- The sender's query: the oldest waiting scans, in order.
 CREATE INDEX IF NOT EXISTS scans_waiting ON scans (seq) WHERE state = 'waiting';
@@ -109,6 +111,22 @@ class Outcome:
     status: str  # recorded | duplicate | rejected
     error_code: str | None = None
     error_message: str | None = None
+    seq: int | None = None  # the receipt, when the server gave one
+    hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What the server answered for a delivered scan: its event's place in the chain."""
+
+    id: str
+    carrier: str
+    seq: int
+    hash: str
+
+
+# Columns added after the first release; a spool written by an older client gains them.
+_ADDED_COLUMNS = (("event_seq", "INTEGER"), ("event_hash", "TEXT"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +182,18 @@ class Spool:
         _switch_to_wal(self._db)
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(scans)")}
+        for name, kind in _ADDED_COLUMNS:
+            if name not in have:
+                try:
+                    self._db.execute(f"ALTER TABLE scans ADD COLUMN {name} {kind}")
+                except sqlite3.OperationalError as exc:
+                    # Another connection (the desk loop's sender thread) added it first.
+                    if "duplicate column" not in str(exc):
+                        raise
 
     def close(self) -> None:
         self._db.close()
@@ -202,7 +232,11 @@ class Spool:
         """Apply the server's answers in one transaction. Only waiting rows change, so a
         late or repeated answer never moves a scan backwards."""
         stamp = _now()
-        sent = [(o.status, stamp, o.id) for o in outcomes if o.status in ("recorded", "duplicate")]
+        sent = [
+            (o.status, stamp, o.seq, o.hash, o.id)
+            for o in outcomes
+            if o.status in ("recorded", "duplicate")
+        ]
         refused = [
             (o.error_code or "rejected", o.error_message or "", stamp, o.id)
             for o in outcomes
@@ -211,8 +245,8 @@ class Spool:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             self._db.executemany(
-                "UPDATE scans SET state = 'sent', status = ?, answered_at = ?"
-                " WHERE id = ? AND state = 'waiting'",
+                "UPDATE scans SET state = 'sent', status = ?, answered_at = ?,"
+                " event_seq = ?, event_hash = ? WHERE id = ? AND state = 'waiting'",
                 sent,
             )
             self._db.executemany(
@@ -243,6 +277,14 @@ class Spool:
         self._db.execute("BEGIN IMMEDIATE")
         self._db.executemany("UPDATE scans SET seen = 1 WHERE id = ?", [(i,) for i in ids])
         self._db.execute("COMMIT")
+
+    def receipts(self) -> list[Receipt]:
+        """Every receipt this desk keeps, in delivery order."""
+        cur = self._db.execute(
+            "SELECT id, carrier, event_seq, event_hash FROM scans"
+            " WHERE state = 'sent' AND event_hash IS NOT NULL ORDER BY seq"
+        )
+        return [Receipt(*row) for row in cur]
 
     def ids_in_order(self) -> list[tuple[str, str, str]]:
         """``(id, carrier, state)`` for every scan in delivery order (tests, audits)."""

@@ -26,6 +26,8 @@ from backend.queue import LONGEST_COUNTDOWN, app  # noqa: E402
 
 __all__ = ["LONGEST_COUNTDOWN", "app"]
 
+_COB_HOUR, _COB_MINUTE = (int(x) for x in settings.CUSTOS_CLOSE_OF_BUSINESS.split(":"))
+
 app.conf.update(
     beat_schedule={
         # Deadlines, reminders and escalations: cheap (it reads only what is due), so often.
@@ -62,9 +64,10 @@ app.conf.update(
             "task": "worker.tasks.slow_registers_prune",
             "schedule": crontab(minute=20),
         },
+        # The signed checkpoint at close of business: the day's custody, published.
         "ledger-checkpoint-daily": {
             "task": "worker.tasks.ledger_checkpoint",
-            "schedule": crontab(hour=0, minute=5),
+            "schedule": crontab(hour=_COB_HOUR, minute=_COB_MINUTE),
         },
         # A sealed copy of the database every night (README "Backup, restore, drill"), a
         # check in the morning that one exists, and a restore drill every week.

@@ -14,10 +14,12 @@ from worker.app import app  # isort: skip
 
 from backend.alerts.ledger import ledger_check_and_alert
 from backend.alerts.outbox import deliveries_send
+from backend.alerts.publish import statement_deliveries_send
 from backend.alerts.sweep import sweep_run
 from backend.backups.schedule import backup_check_missing, backup_drill, backup_nightly
 from backend.classification.declassify import carriers_declassify_due
 from backend.custody.checkpoints import checkpoint_create
+from backend.custody.statements import checkpoint_sign
 from backend.inventory.reminders import inventory_reminders_run
 from backend.printing.services import bulk_print_run
 from backend.registers.jobs import register_export_run, register_exports_prune
@@ -27,7 +29,11 @@ log = logging.getLogger(__name__)
 
 @app.task(name="worker.tasks.ledger_checkpoint")
 def ledger_checkpoint() -> str:
-    return checkpoint_create().digest
+    """Close of business: today's fold and a signed checkpoint; answers the signed root."""
+    checkpoint_create()
+    root = checkpoint_sign().root
+    _kick_sender()  # the statement's outbox rows committed with it
+    return root
 
 
 @app.task(name="worker.tasks.ledger_verify")
@@ -54,9 +60,15 @@ def alerts_deliver() -> dict[str, object]:
     catch-up pass finds anything a lost message or a dead worker left behind.
     """
     report = deliveries_send()
-    if report.retry_in is not None:
-        _kick_sender(countdown=max(1.0, report.retry_in))
-    return {"claimed": report.claimed, "sent": report.sent, "failed": report.failed}
+    statements = statement_deliveries_send()
+    waits = [r.retry_in for r in (report, statements) if r.retry_in is not None]
+    if waits:
+        _kick_sender(countdown=max(1.0, min(waits)))
+    return {
+        "claimed": report.claimed + statements.claimed,
+        "sent": report.sent + statements.sent,
+        "failed": report.failed + statements.failed,
+    }
 
 
 @app.task(name="worker.tasks.classification_declassify")

@@ -19,3 +19,8 @@ class AlertsConfig(AppConfig):
         hooks.on_condition_ended(
             hooks.ConditionWatch(ended=ledger.conditions_follow_up, open_sql=ledger.open_case_sql())
         )
+        from backend.alerts.publish import statement_deliveries_write
+        from backend.custody.signals import checkpoint_signed
+
+        # A signed checkpoint leaves the database through the outbox (issue 13).
+        checkpoint_signed.connect(statement_deliveries_write, dispatch_uid="alerts.publish")

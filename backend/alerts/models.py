@@ -137,3 +137,44 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.alert_id}/{self.round} ({self.status})"
+
+
+class StatementDelivery(models.Model):
+    """One signed checkpoint statement on its way out: the outbox of publishing.
+
+    Written by the ``checkpoint_signed`` hook in the checkpoint's own transaction; sent by
+    the same sender passes as the alerts (backend/alerts/publish.py), retried until it
+    succeeds. ``channel`` is ``email`` (the committee), ``webhook`` or ``office`` (the
+    supervising office's URL).
+    """
+
+    checkpoint = models.ForeignKey(
+        "custody.SignedCheckpoint", on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=16)
+    target = models.CharField(max_length=1000)
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkpoint", "channel"], name="one_statement_delivery_per_channel"
+            ),
+        ]
+        indexes = [
+            # The sender's query: ``WHERE status = 'pending' AND next_attempt_at <= now``.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="statement_delivery_due_idx",
+                condition=Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} checkpoint {self.checkpoint_id} ({self.status})"

@@ -7,11 +7,13 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Field, Router, Schema
 from ninja.responses import NinjaJSONEncoder
 
 from backend.custody import selectors, services
 from backend.custody.models import CustodyEvent
+from backend.custody.receipts import Receipt, receipts_verify
+from backend.custody.statements import statement_of
 from backend.custody.verify import ledger_verify
 from backend.errors import ServiceError
 from backend.registry.principals import principal_of
@@ -59,6 +61,8 @@ def post_scans(request: HttpRequest, body: ScanBatchIn) -> HttpResponse:
                 "status": r.status,
                 "error": r.error.as_dict() if r.error else None,
                 "event": event_out(r.event) if r.event else None,
+                "seq": r.event.seq if r.event else None,
+                "hash": r.event.hash if r.event else None,
             }
             for r in results
         ]
@@ -79,8 +83,10 @@ def list_events(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 
 @router.get("/ledger/verify", response={200: VerifyOut, **_ERRORS})
 def verify(request: HttpRequest) -> dict[str, Any]:
-    if not principal_of(request).has_role("committee", "admin"):
-        raise ServiceError("forbidden", "Only the committee and administrators verify the ledger.")
+    if not principal_of(request).has_role("committee", "admin", "auditor"):
+        raise ServiceError(
+            "forbidden", "Only the committee, administrators and auditors verify the ledger."
+        )
     report = ledger_verify()
     return {
         "ok": report.ok,
@@ -88,3 +94,86 @@ def verify(request: HttpRequest) -> dict[str, Any]:
         "events": report.events,
         "broken": [{"carrier": b.carrier, "seq": b.seq, "reason": b.reason} for b in report.broken],
     }
+
+
+class StatementOut(Schema):
+    """A signed checkpoint statement (docs/checkpoints.md)."""
+
+    id: int
+    unit: str
+    at: str
+    carriers: int
+    events: int
+    root: str
+    prev: str
+    algorithm: str
+    hash: str
+    key: str
+    signature: str
+    format: str
+    fingerprint: str
+    text: str
+
+
+def _statement(request: HttpRequest, checkpoint_id: int | None) -> dict[str, Any]:
+    if not principal_of(request).has_role("committee", "auditor"):
+        raise ServiceError("forbidden", "Only the committee and auditors read checkpoints.")
+    return statement_of(checkpoint_id).as_dict()
+
+
+@router.get("/ledger/checkpoints/latest", response={200: StatementOut, **_ERRORS})
+def checkpoint_latest(request: HttpRequest) -> dict[str, Any]:
+    return _statement(request, None)
+
+
+@router.get("/ledger/checkpoints/{checkpoint_id}", response={200: StatementOut, **_ERRORS})
+def checkpoint_get(request: HttpRequest, checkpoint_id: int) -> dict[str, Any]:
+    return _statement(request, checkpoint_id)
+
+
+class ReceiptIn(Schema):
+    id: str = Field(max_length=64, description="the scan's id (the event's id)")
+    carrier: str = Field(max_length=64)
+    seq: int = Field(ge=1, le=2**31 - 1)
+    hash: str = Field(max_length=128)
+
+
+class ReceiptsIn(Schema):
+    receipts: list[ReceiptIn] = Field(min_length=1, max_length=10000)
+
+
+class ReceiptCheckOut(Schema):
+    id: str
+    carrier: str
+    seq: int
+    status: str = Field(description="`held`, `missing` (the event is gone) or `changed`")
+    reason: str | None = None
+
+
+class ReceiptsOut(Schema):
+    results: list[ReceiptCheckOut]
+    held: int
+    missing: int
+    changed: int
+
+
+@router.post("/ledger/receipts/verify", response={200: ReceiptsOut, **_ERRORS})
+def receipts_check(request: HttpRequest, body: ReceiptsIn) -> dict[str, Any]:
+    """Prove a desk's receipts: each answers `held` only if the ledger still records that
+    event, at that seq, with that hash, on a chain that verifies. Any token may ask: the
+    answer tells nothing the receipt's holder does not already know."""
+    principal_of(request)
+    checks = receipts_verify(
+        receipts=[
+            Receipt(id=r.id.strip(), carrier=r.carrier.strip().upper(), seq=r.seq, hash=r.hash)
+            for r in body.receipts
+        ]
+    )
+    counts = {status: 0 for status in ("held", "missing", "changed")}
+    for c in checks:
+        counts[c.status] += 1
+    return {"results": [_check_out(c) for c in checks], **counts}
+
+
+def _check_out(c: Any) -> dict[str, Any]:
+    return {"id": c.id, "carrier": c.carrier, "seq": c.seq, "status": c.status, "reason": c.reason}

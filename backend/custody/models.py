@@ -136,3 +136,55 @@ class CheckpointHead(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.carrier_id}#{self.seq}"
+
+
+class SignedCheckpoint(AppendOnlyModel):
+    """A signed statement of the whole ledger: the Merkle root over every carrier's head.
+
+    The row is a copy for the application; the statement's authority comes from its
+    signature and from the copies published outside the database (backend/custody/
+    statements.py). ``hash`` is the digest the root and the unit's chains use, fixed
+    when the first checkpoint is made.
+    """
+
+    unit = models.CharField(max_length=16)
+    at = models.DateTimeField()
+    carriers = models.PositiveIntegerField()
+    events = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=8)
+    root = models.CharField(max_length=64)
+    prev = models.CharField(max_length=64)
+    key = models.CharField(max_length=16)
+    signature = models.CharField(max_length=100)
+
+    class Meta:
+        db_table = "custody_signed_checkpoint"
+
+    def __str__(self) -> str:
+        return f"signed checkpoint {self.pk} {self.root[:16]}"
+
+
+class SignedHead(AppendOnlyModel):
+    """A carrier head a signed checkpoint covers, kept only where it moved since the one
+    before: the heads of checkpoint N are, per code, the latest row at or before N.
+
+    Names the carrier by code, not by a foreign key: the heads must outlive an erased
+    carrier to name it.
+    """
+
+    checkpoint = models.ForeignKey(
+        SignedCheckpoint, on_delete=models.PROTECT, related_name="heads", db_index=False
+    )
+    code = models.CharField(max_length=24)
+    seq = models.PositiveIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        db_table = "custody_signed_head"
+        indexes = [
+            # Rebuilding checkpoint N's heads reads (code, checkpoint) in this order.
+            models.Index(fields=["code", "checkpoint"], name="signed_head_code_cp"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}#{self.seq}"

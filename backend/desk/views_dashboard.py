@@ -16,6 +16,7 @@ from django_htmx.http import trigger_client_event
 
 from backend.alerts.models import Alert
 from backend.alerts.services import alert_acknowledge
+from backend.custody.statements import statement_latest
 from backend.desk import selectors, words
 from backend.desk.access import roles_required
 from backend.desk.chart import alerts_svg
@@ -36,6 +37,7 @@ def _tiles(now: datetime, total: int | None = None) -> dict[str, object]:
         "open": selectors.open_alert_count(),
         "overdue": selectors.overdue_count(now),
         "total": total,
+        "checkpoint": statement_latest(),
         "by_kind": [
             {**k, "label": words.word(words.ALERT_KINDS, k["kind"]), "age": age(k["oldest"], now)}
             for k in selectors.alerts_by_kind()

@@ -151,6 +151,9 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
             "title": known.get(carrier.id) if carrier else None,
             "status": result.status,
         }
+        if result.event is not None:
+            # The desk's receipt (CONTRACT.md): the page keeps it in the browser.
+            row.update(id=str(result.id), seq=result.event.seq, hash=result.event.hash)
         if result.error is not None:
             err = result.error
             row["reason"] = words.reason(err.code, err.details, err.message, names)

@@ -43,6 +43,9 @@ class Role(models.TextChoices):
     APPROVER = "approver", "定密责任人"
     WITNESS = "witness", "监销人"
     COMMITTEE = "committee", "保密委员会"
+    # 三员分立: no person holds two of admin, security_admin and auditor (CONTRACT.md).
+    SECURITY_ADMIN = "security_admin", "安全保密管理员"
+    AUDITOR = "auditor", "安全审计员"
 
 
 class LocationKind(models.TextChoices):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from backend.errors import ServiceError
 from backend.registry import tokens
+from backend.registry.duties import duties_check
 from backend.registry.levels import Clearance, Form, Level, LocationKind, Role
 from backend.registry.marking import Period, period_end
 from backend.registry.models import Carrier, Device, Location, Person, Status, Token
@@ -67,6 +68,7 @@ def person_create(
             _("Unknown roles: %(roles)s.") % {"roles": ", ".join(unknown)},
             {"roles": unknown},
         )
+    duties_check(roles)
     person = Person(
         code=code or _new_code(Person, Kind.PERSON),
         name=name,

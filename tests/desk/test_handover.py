@@ -202,3 +202,23 @@ def test_a_top_secret_transfer_asks_for_the_escort_the_lifecycle_requires(
     assert page.locator("#banner .banner").get_attribute("data-ok") == "1"
     event = CustodyEvent.objects.get(carrier=carrier, action="transfer")
     assert (event.counterpart_id, event.escort_id) == (unit.clerk2.id, unit.approver.id)
+
+
+def test_a_recorded_scan_shows_its_receipt_and_the_browser_keeps_it(
+    sign_in: Any, unit: Any, make_carrier: Any
+) -> None:
+    carrier = make_carrier("secret")
+    page = sign_in(unit.clerk)
+    scan_in(page, "1", carrier.code, unit.reader.code)
+    page.keyboard.press("Enter")
+    _answers(page, 1)
+    event = CustodyEvent.objects.get(carrier=carrier, seq=2)
+    receipt = page.locator("#banner .receipt")
+    assert f"#2 {event.hash[:12]}" in receipt.inner_text()
+    kept = json.loads(page.evaluate("localStorage.getItem('custos.receipts')"))
+    assert kept[-1] == {
+        "id": str(event.id),
+        "carrier": carrier.code,
+        "seq": 2,
+        "hash": event.hash,
+    }

@@ -186,12 +186,25 @@
   // except the few fields a clerk may set by hand (location, due date).
   S.keepFocus(input, "select, input[type=datetime-local], button");
 
+  // The desk keeps the last receipts (seq and hash of each recorded scan) in the browser,
+  // so the ledger's answer at this desk outlives anything done to the database later.
+  function keepReceipts(nodes) {
+    if (!nodes.length) return;
+    var kept = [];
+    try { kept = JSON.parse(localStorage.getItem("custos.receipts") || "[]"); } catch (err) { kept = []; }
+    nodes.forEach(function (n) {
+      kept.push({ id: n.dataset.id, carrier: n.dataset.carrier, seq: +n.dataset.seq, hash: n.dataset.hash });
+    });
+    try { localStorage.setItem("custos.receipts", JSON.stringify(kept.slice(-500))); } catch (err) { /* full or off */ }
+  }
+
   document.body.addEventListener("htmx:afterSwap", function (e) {
     if (e.detail.target !== banner) return;
     var div = banner.querySelector(".banner");
     var ok = div && div.dataset.ok === "1";
     var keep = div && div.dataset.keep ? div.dataset.keep.split(" ") : [];
     var drop = div && div.dataset.drop ? div.dataset.drop.split(" ") : [];
+    keepReceipts(banner.querySelectorAll(".receipt"));
     if (ok) {
       lastOkAt = Date.now();
       state.carriers = []; state.counterpart = ""; state.escort = "";

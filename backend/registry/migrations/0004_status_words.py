@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0003_pages_recheck_at"),
+        ("registry", "0003_carrier_recheck_at"),
     ]
 
     operations = [
