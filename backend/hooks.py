@@ -27,6 +27,12 @@ condition_raised = Signal()
 # ``at``. Receiver: alerts resolves the open case of that kind for the carrier.
 condition_ended = Signal()
 
+# A signed checkpoint was written, fired by custody.statements inside the transaction that
+# writes it, so a subscriber's outbox rows commit with it or not at all. Sent with
+# ``checkpoint``. Receiver: alerts writes the statement's deliveries (mail, webhook, the
+# supervising office).
+checkpoint_signed = Signal()
+
 
 def send_required(signal: Signal, **kwargs: Any) -> list[Any]:
     """Fire ``signal`` and return each receiver's answer; refuse if nothing listens."""

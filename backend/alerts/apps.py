@@ -10,17 +10,16 @@ class AlertsConfig(AppConfig):
         # Imported here, not at the top: apps.py loads before the models do.
         from backend.alerts import (
             ledger,
-            receivers,  # noqa: F401 - opens and ends cases for hooks
+            receivers,  # noqa: F401 - opens and ends cases for the kernel's hooks
         )
+        from backend.alerts.publish import statement_deliveries_write
         from backend.custody import hooks
+        from backend.hooks import checkpoint_signed
 
         # Custody's ingest calls these inside the transaction that appends the events.
         hooks.on_event_appended(ledger.mismatches_raise)
         hooks.on_condition_ended(
             hooks.ConditionWatch(ended=ledger.conditions_follow_up, open_sql=ledger.open_case_sql())
         )
-        from backend.alerts.publish import statement_deliveries_write
-        from backend.custody.signals import checkpoint_signed
-
         # A signed checkpoint leaves the database through the outbox (issue 13).
         checkpoint_signed.connect(statement_deliveries_write, dispatch_uid="alerts.publish")

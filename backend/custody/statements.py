@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from backend.custody import chain, merkle, signing
 from backend.custody.models import SignedCheckpoint
-from backend.custody.signals import checkpoint_signed
 from backend.errors import ServiceError
+from backend.hooks import checkpoint_signed
 
 FORMAT = "custos-checkpoint/1"
 ALGORITHM = "ed25519"
