@@ -10,6 +10,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# pg_dump and pg_restore for `custos backup` / `restore` / `drill` (README "Backup,
+# restore, drill"): Debian's client, the same major version as compose's postgres.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, pinned by the lock file, so code changes reuse this layer.
 # The labels' CJK font comes with them (the manimgx-fonts-cjk package; labels/README.md):
 # no system font package is needed.
@@ -24,8 +30,9 @@ COPY scanners ./scanners
 COPY worker ./worker
 RUN pip install --no-deps . \
     && useradd --system --home-dir /var/lib/custos --shell /usr/sbin/nologin custos \
-    && mkdir -p /var/lib/custos \
-    && chown custos:custos /var/lib/custos
+    && mkdir -p /var/lib/custos /var/lib/custos-backups \
+    && install -d -m 0700 /var/lib/custos-keys \
+    && chown custos:custos /var/lib/custos /var/lib/custos-keys /var/lib/custos-backups
 
 USER custos
 WORKDIR /var/lib/custos

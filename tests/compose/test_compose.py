@@ -110,7 +110,8 @@ def test_schema_rejects_a_broken_file():
 def test_services_are_the_production_shape():
     assert set(SERVICES) == {"postgres", "redis", "web", "worker", "beat", "migrate"}
     assert SERVICES["postgres"]["image"].split(":")[0] == "postgres"
-    assert SERVICES["postgres"]["image"].split(":")[1].split(".")[0] == "16"
+    # The image's pg_dump (Debian bookworm's client) is 15 and refuses a newer server.
+    assert SERVICES["postgres"]["image"].split(":")[1].split(".")[0] == "15"
     assert SERVICES["redis"]["image"].split(":")[0] == "redis"
     assert SERVICES["redis"]["image"].split(":")[1].split(".")[0] == "7"
 
@@ -346,3 +347,16 @@ def test_dockerfile_copies_every_package():
     for pattern in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]:
         package = pattern.rstrip("*")
         assert re.search(rf"^COPY .*\b{package}\b", text, re.M), f"{package}/ is not copied"
+
+
+def test_keys_and_backups_live_on_volumes_every_app_service_shares():
+    """The signing and sealing keys must outlive a container (a lost key makes every backup
+    unreadable and every later statement unverifiable against the old public keys), and
+    beat's backups run in the worker: web, worker and beat mount the same two volumes."""
+    for name in ("web", "worker", "beat"):
+        service = SERVICES[name]
+        mounts = {v.split(":")[1]: v.split(":")[0] for v in service["volumes"]}
+        env = service["environment"]
+        assert mounts[env["CUSTOS_KEY_DIR"]] == "custos-keys", name
+        assert mounts[env["CUSTOS_BACKUP_DIR"]] == "custos-backups", name
+    assert {"custos-keys", "custos-backups"} <= set(COMPOSE["volumes"])
