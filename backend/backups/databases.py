@@ -29,7 +29,8 @@ _LEVEL_ORDER = ("top_secret", "secret", "confidential")
 _SUMMARY_SQL = {
     "carriers": "SELECT COUNT(*) FROM registry_carrier",
     "events": "SELECT COUNT(*) FROM custody_event",
-    "checkpoints": "SELECT COUNT(*) FROM custody_checkpoint",
+    # The signed statements (issue 13): what an auditor holds the restored ledger against.
+    "checkpoints": "SELECT COUNT(*) FROM custody_signed_checkpoint",
     "levels": "SELECT DISTINCT level FROM registry_carrier",
 }
 
