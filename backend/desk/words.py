@@ -90,6 +90,8 @@ REGISTERS = {
     "classifications": gettext_lazy("Register of classification decisions"),
     "lending": gettext_lazy("Lending register"),
     "destruction": gettext_lazy("Destruction register"),
+    "media": gettext_lazy("Register of classified storage media"),
+    "computers": gettext_lazy("Register of classified computers"),
 }
 # The 定密 steps a case is at (backend/classification CaseState).
 CASE_STATES = {

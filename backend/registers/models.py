@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from backend.registry.models import Person
 
-REGISTER_NAMES = ("carriers", "classifications", "lending", "destruction")
+REGISTER_NAMES = ("carriers", "classifications", "lending", "destruction", "media", "computers")
 FORMATS = ("xlsx", "pdf")
 
 
