@@ -34,6 +34,7 @@ from backend.custody.models import CustodyEvent
 from backend.custody.services import ledger_append
 from backend.custody.transition import carrier_transition
 from backend.errors import ServiceError
+from backend.hooks import level_raised, send_required
 from backend.registry.levels import LEVEL_ZH, RANK, Level
 from backend.registry.marking import Period, marking
 from backend.registry.media_services import medium_level_check, medium_level_raise
@@ -471,7 +472,8 @@ def _approve(
     else:
         # The high-water rule: a medium never goes below the highest level it has held.
         medium_level_check(carrier=carrier, level=level)
-        medium_level_raise(carrier=carrier, level=level)
+        if medium_level_raise(carrier=carrier, level=level):
+            send_required(level_raised, carrier=carrier, actor=person)
         carrier.level, carrier.basis = level, basis
         for name, value in _period_fields(period).items():
             setattr(carrier, name, value)
