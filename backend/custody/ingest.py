@@ -253,8 +253,7 @@ def _ingest_locked(
         )
         view = carrier_view(carrier, locked.scopes.get(carrier.id, set()))
         if media is not None:
-            host, inside = media.of(carrier.code)
-            view = dataclasses.replace(view, host=host, storage_inside=inside)
+            view = dataclasses.replace(view, storage_inside=media.of(carrier.code)[1])
         decision = decide(view, move)
         if isinstance(decision, Refusal):
             error = ServiceError(decision.code, decision.message, dict(decision.details))
@@ -283,6 +282,7 @@ def _ingest_locked(
         if item.action is Action.REMOVE_STORAGE and media is not None:
             medium_removed(carrier=carrier)
             media.removed(carrier.code)
+            carrier.host_code = None  # type: ignore[attr-defined]  # lock annotation
         new_events.append(event)
         recorded[scan.id] = event
         touched[carrier.id] = carrier

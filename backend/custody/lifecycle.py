@@ -288,6 +288,20 @@ def storage_removed_or_on_site(carrier: CarrierView, move: Move) -> Refusal | No
     return None
 
 
+def moves_with_its_device(carrier: CarrierView, move: Move) -> Refusal | None:
+    """A storage medium installed in a computer or device goes where the device goes: it is
+    not stored, handed over, sent, repaired or put up for destruction on its own until a
+    ``remove_storage`` scan takes it out."""
+    if carrier.host is not None:
+        return Refusal(
+            "invalid_transition",
+            f"{carrier.code} is installed in {carrier.host} and moves only with it; "
+            "remove it first (remove_storage).",
+            {"reason": "installed", "host": carrier.host},
+        )
+    return None
+
+
 def installed_in_a_device(carrier: CarrierView, move: Move) -> Refusal | None:
     if carrier.host is None:
         return Refusal(
@@ -305,9 +319,12 @@ _ON_HAND = frozenset({S.REGISTERED, S.IN_STORAGE})
 _NOT_DESTROYED = frozenset(State) - {S.DESTROYED, S.DRAFT}
 _CUSTODY = frozenset({"clerk"})
 
+_ALONE = moves_with_its_device
 TABLE: dict[Action, Rule] = {
-    Action.STORE: Rule(_ON_HAND, S.IN_STORAGE, _CUSTODY, (location_given,), Deadline.CLEAR),
-    Action.CHECKOUT: Rule(_ON_HAND, S.IN_USE, _CUSTODY, (counterpart_receives,), Deadline.RETURN),
+    Action.STORE: Rule(_ON_HAND, S.IN_STORAGE, _CUSTODY, (_ALONE, location_given), Deadline.CLEAR),
+    Action.CHECKOUT: Rule(
+        _ON_HAND, S.IN_USE, _CUSTODY, (_ALONE, counterpart_receives), Deadline.RETURN
+    ),
     Action.RETURN: Rule(
         frozenset({S.IN_USE}), S.IN_STORAGE, _CUSTODY, (actor_receives,), Deadline.CLEAR
     ),
@@ -315,23 +332,26 @@ TABLE: dict[Action, Rule] = {
         _ON_HAND,
         S.IN_STORAGE,
         _CUSTODY,
-        (counterpart_receives, escort_for_top_secret),
+        (_ALONE, counterpart_receives, escort_for_top_secret),
         Deadline.CLEAR,
     ),
     Action.DISPATCH: Rule(
-        _ON_HAND, S.IN_TRANSIT, _CUSTODY, (escort_for_top_secret,), Deadline.TRANSIT
+        _ON_HAND, S.IN_TRANSIT, _CUSTODY, (_ALONE, escort_for_top_secret), Deadline.TRANSIT
     ),
     Action.RECEIVE: Rule(
         frozenset({S.IN_TRANSIT}), S.IN_STORAGE, _CUSTODY, (receiver_on_receipt,), Deadline.CLEAR
     ),
     Action.REPAIR_OUT: Rule(
-        _ON_HAND, S.IN_REPAIR, _CUSTODY, (storage_removed_or_on_site,), Deadline.REPAIR
+        _ON_HAND, S.IN_REPAIR, _CUSTODY, (_ALONE, storage_removed_or_on_site), Deadline.REPAIR
     ),
     Action.REPAIR_IN: Rule(
         frozenset({S.IN_REPAIR}), S.IN_STORAGE, _CUSTODY, (actor_receives,), Deadline.CLEAR
     ),
     Action.DESTROY_REQUEST: Rule(
-        _ON_HAND, None, frozenset({"clerk", "registrar", "approver"}), (no_request_pending,)
+        _ON_HAND,
+        None,
+        frozenset({"clerk", "registrar", "approver"}),
+        (_ALONE, no_request_pending),
     ),
     Action.DESTROY_APPROVE: Rule(
         _ON_HAND,

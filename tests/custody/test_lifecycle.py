@@ -406,6 +406,17 @@ def test_remove_storage_takes_a_medium_out_of_its_device_and_nothing_else() -> N
     assert removed.status == S.IN_STORAGE
     loose = decide(carrier(S.IN_STORAGE), good_move(A.REMOVE_STORAGE))
     assert isinstance(loose, Refusal) and loose.details["reason"] == "not_installed"
-    # Any other move keeps a medium in its device: it moves with it.
-    kept = decide(carrier(S.IN_STORAGE, host="C-PC"), good_move(A.CHECKOUT))
+    # A sighting keeps a medium in its device; a move of its own is refused: it goes
+    # where its device goes until a remove_storage scan takes it out.
+    kept = decide(carrier(S.IN_STORAGE, host="C-PC"), good_move(A.INVENTORY))
     assert isinstance(kept, Transition) and kept.host == "C-PC"
+
+
+@pytest.mark.parametrize(
+    "action", [A.STORE, A.CHECKOUT, A.TRANSFER, A.DISPATCH, A.REPAIR_OUT, A.DESTROY_REQUEST]
+)
+def test_an_installed_medium_moves_only_with_its_device(action: Action) -> None:
+    installed = carrier(S.IN_STORAGE, host="C-PC", destroy_requested_by=None)
+    refused = decide(installed, good_move(action))
+    assert isinstance(refused, Refusal) and refused.details["reason"] == "installed"
+    assert isinstance(decide(replace(installed, host=None), good_move(action)), Transition)

@@ -55,6 +55,14 @@ def test_a_computer_with_two_disks_one_removed_and_destroyed_then_sent_for_repai
     assert refused["error"]["code"] == "storage_inside"
     assert refused["error"]["details"]["storage"] == ",".join(sorted(d.code for d in disks))
 
+    # An installed disk moves only with its computer: not checked out or put up on its own.
+    alone = one(clerk, scan("checkout", disks[0], counterpart=unit.reader))
+    assert alone["error"]["code"] == "invalid_transition"
+    assert alone["error"]["details"] == {"reason": "installed", "host": pc.code}
+    assert (
+        one(clerk, scan("destroy_request", disks[0]))["error"]["details"]["reason"] == "installed"
+    )
+
     # Disk 1 is taken out by a recorded scan, then destroyed by the witnessed procedure.
     removed = one(clerk, scan("remove_storage", disks[0], location=unit.desk))
     assert removed["status"] == "recorded", removed
