@@ -14,6 +14,11 @@ STATUS_FOR_CODE = {
     "invalid_transition": 409,
     "conflict": 409,
     "voided_label": 409,
+    # Storage media (README "Storage media and devices").
+    "duplicate_serial": 409,
+    "level_lowered": 409,
+    "storage_inside": 409,
+    "witnesses_missing": 409,
     "invalid": 422,
     "bad_check_character": 422,
 }

@@ -33,6 +33,11 @@ condition_ended = Signal()
 # supervising office).
 checkpoint_signed = Signal()
 
+# A storage medium's level rose in a 定密 decision (the high-water rule: it only rises).
+# Sent with ``carrier`` and ``actor`` inside the decision's transaction. Receiver: printing
+# queues the reprint, at the new level, of the label the medium wears.
+level_raised = Signal()
+
 
 def send_required(signal: Signal, **kwargs: Any) -> list[Any]:
     """Fire ``signal`` and return each receiver's answer; refuse if nothing listens."""

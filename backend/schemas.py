@@ -100,6 +100,43 @@ class PeriodIn(Schema):
         return self
 
 
+MediumKindIn = Literal[
+    "usb",
+    "removable_disk",
+    "internal_disk",
+    "disc",
+    "memory_card",
+    "computer",
+    "printer",
+    "phone",
+]
+
+
+class MediumIn(Schema):
+    """A storage medium or device: what it is and how it is told apart from any other."""
+
+    kind: MediumKindIn
+    serial: Text = Field(
+        min_length=1, max_length=100, description="Serial number or device unique ID."
+    )
+    maker: Text = Field(default="", max_length=100)
+    model: Text = Field(default="", max_length=100)
+    capacity: Text = Field(default="", max_length=40, description="e.g. `64 GB`.")
+    host: Code | None = Field(
+        default=None, max_length=64, description="The computer or device it is installed in."
+    )
+
+
+class MediumOut(Schema):
+    kind: str
+    serial: str
+    maker: str
+    model: str
+    capacity: str
+    high_water: str
+    host: str | None
+
+
 class CarrierIn(Schema):
     title: Text = Field(min_length=1, max_length=300)
     form: Literal["paper", "magnetic", "optical", "electronic", "device"]
@@ -112,6 +149,7 @@ class CarrierIn(Schema):
     copies_total: int | None = Field(default=None, ge=1, le=100000)
     scope: list[Code] | None = Field(default=None, max_length=500)
     parent: Code | None = Field(default=None, max_length=64)
+    medium: MediumIn | None = None
 
 
 class PeriodOut(Schema):
@@ -145,6 +183,7 @@ class CarrierOut(Schema):
     unit: str
     issued_on: date
     created_at: datetime
+    medium: MediumOut | None = None
 
 
 class CarrierListOut(Schema):
@@ -188,6 +227,11 @@ class ScanIn(Schema):
         default=None, ge=0, description="Refuse with `conflict` unless the carrier is at this seq."
     )
     inventory: int | None = Field(default=None, ge=1)
+    on_site: bool = Field(
+        default=False,
+        description="repair_out: the repair is done on site under supervision, so storage "
+        "may stay inside the device.",
+    )
 
 
 class ScanBatchIn(Schema):

@@ -21,7 +21,7 @@ from backend.classification.declassify import carriers_declassify_due
 from backend.custody.checkpoints import checkpoint_create
 from backend.custody.statements import checkpoint_sign
 from backend.inventory.reminders import inventory_reminders_run
-from backend.printing.services import bulk_print_run
+from backend.printing.services import bulk_print_run, label_reprint_raised
 from backend.registers.jobs import register_export_run, register_exports_prune
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,13 @@ def slow_labels_print(job_id: int) -> dict[str, int]:
     position."""
     job = bulk_print_run(job_id=job_id)
     return {"done": job.done, "total": job.total, "failed": len(job.failed)}
+
+
+@app.task(name="worker.tasks.labels_reprint_raised")
+def labels_reprint_raised(carrier_id: int) -> str | None:
+    """A medium's level rose: reprint its label at the new level (backend.printing)."""
+    result = label_reprint_raised(carrier_id=carrier_id)
+    return result.label.code if result else None
 
 
 def _kick_sender(countdown: float = 0.0) -> None:

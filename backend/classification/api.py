@@ -16,8 +16,9 @@ from backend.registry import selectors as registry_selectors
 from backend.registry.api import carrier_out
 from backend.registry.api import router as registry_router
 from backend.registry.marking import Period
-from backend.registry.principals import principal_of
-from backend.schemas import ERRORS, CarrierIn, CarrierOut, Code, PeriodIn, Text
+from backend.registry.media_services import MediumSpec
+from backend.registry.principals import Principal, principal_of
+from backend.schemas import ERRORS, CarrierIn, CarrierOut, Code, MediumIn, PeriodIn, Text
 
 router = Router(tags=["classification"])
 
@@ -49,9 +50,24 @@ def create_carrier(request: HttpRequest, body: CarrierIn) -> Status[dict[str, An
         parent=registry_selectors.carrier_get(principal=principal, code=body.parent)
         if body.parent
         else None,
+        medium=_medium(principal, body.medium),
     )
     fresh = registry_selectors.carrier_get(principal=principal, code=carrier.code)
     return Status(201, carrier_out(fresh, principal))
+
+
+def _medium(principal: Principal, m: MediumIn | None) -> MediumSpec | None:
+    if m is None:
+        return None
+    host = registry_selectors.carrier_get(principal=principal, code=m.host) if m.host else None
+    return MediumSpec(
+        kind=m.kind,
+        serial=m.serial,
+        maker=m.maker,
+        model=m.model,
+        capacity=m.capacity,
+        host=host,
+    )
 
 
 class DecisionIn(Schema):

@@ -15,6 +15,7 @@ from django.db import transaction
 from backend.classification.services import proposal_open
 from backend.custody.services import ledger_open
 from backend.registry.marking import Period
+from backend.registry.media_services import MediumSpec, medium_attach
 from backend.registry.models import Carrier, Location, Person
 from backend.registry.principals import Principal
 from backend.registry.services import carrier_create
@@ -37,6 +38,7 @@ def carrier_register(
     parent: Carrier | None = None,
     issued_on: date | None = None,
     draft: bool = True,
+    medium: MediumSpec | None = None,
 ) -> Carrier:
     """Register a carrier and open its ledger chain with a ``register`` event (seq 1).
 
@@ -45,7 +47,8 @@ def carrier_register(
     that a reviewer and a classification authority decide on. ``draft=False`` registers
     at once, for carriers whose classification was decided before they entered Custos
     (stock classified on paper, copies made under an approved copy request, the demo
-    seed); it is not reachable over HTTP.
+    seed); it is not reachable over HTTP. ``medium`` records a storage medium or device
+    (its serial unique in the unit, its level never below what it has held).
     """
     carrier = carrier_create(
         principal=principal,
@@ -63,6 +66,8 @@ def carrier_register(
         issued_on=issued_on,
         draft=draft,
     )
+    if medium is not None:
+        medium_attach(carrier=carrier, spec=medium)
     actor = carrier.registered_by  # the registrar carrier_create checked
     ledger_open(carrier=carrier, actor=actor)
     if draft:

@@ -34,8 +34,10 @@ from backend.custody.models import CustodyEvent
 from backend.custody.services import ledger_append
 from backend.custody.transition import carrier_transition
 from backend.errors import ServiceError
+from backend.hooks import level_raised, send_required
 from backend.registry.levels import LEVEL_ZH, RANK, Level
 from backend.registry.marking import Period, marking
+from backend.registry.media_services import medium_level_check, medium_level_raise
 from backend.registry.models import Carrier, Person
 from backend.registry.principals import Principal
 from backend.registry.selectors import code_or_error, person_by_code
@@ -230,6 +232,8 @@ def classification_propose(
         if changes.is_empty():
             raise ServiceError("invalid", _("A change names what changes."), {"field": "level"})
         _check_changes(changes)
+        if changes.level is not None:
+            medium_level_check(carrier=carrier, level=changes.level)
     elif kind == CaseKind.DECLASSIFY:
         changes = Changes()
     else:
@@ -466,6 +470,10 @@ def _approve(
         case.new_marking = "已解密"
         fields += ["declassified_on"]
     else:
+        # The high-water rule: a medium never goes below the highest level it has held.
+        medium_level_check(carrier=carrier, level=level)
+        if medium_level_raise(carrier=carrier, level=level):
+            send_required(level_raised, carrier=carrier, actor=person)
         carrier.level, carrier.basis = level, basis
         for name, value in _period_fields(period).items():
             setattr(carrier, name, value)

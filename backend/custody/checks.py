@@ -122,6 +122,7 @@ def carrier_view(carrier: Carrier, scope: set[str]) -> CarrierView:
         destroy_requested_by=carrier.requester_code,  # type: ignore[attr-defined]  # lock annotation
         destroy_approved_by=carrier.approver_code,  # type: ignore[attr-defined]  # lock annotation
         witnesses=tuple(carrier.witnesses),
+        host=getattr(carrier, "host_code", None),  # lock annotation
     )
 
 

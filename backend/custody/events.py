@@ -139,6 +139,7 @@ def scan_event(
     occurred: datetime,
     now: datetime,
     rules: Policy,
+    extra: dict[str, Any] | None = None,
 ) -> CustodyEvent:
     """The event a judged scan appends to the locked ``carrier``, whose current state
     (in memory, with the lock query's code annotations) moves as ``decision`` says."""
@@ -155,13 +156,15 @@ def scan_event(
         current=carrier.due_at,
         policy=rules,
     )
-    payload: dict[str, Any] = {}
+    payload: dict[str, Any] = dict(extra or {})
     if scan.note:
         payload["note"] = scan.note[:500]
     if decision.mismatch:
         payload["mismatch"] = decision.mismatch
     if scan.inventory is not None:
         payload["inventory"] = scan.inventory
+    if scan.on_site:
+        payload["on_site"] = True
     if action is Action.DESTROY_WITNESS:
         payload["witnesses"] = len(decision.witnesses)
     event = event_build(

@@ -32,6 +32,7 @@ from backend.custody.checks import (
 )
 from backend.custody.events import scan_event
 from backend.custody.lifecycle import Action, Move, Refusal, decide
+from backend.custody.media import media_state, medium_removed
 from backend.custody.models import CustodyEvent, ScanRefusal
 from backend.custody.scans import MAX_BATCH, ScanIn, ScanResult
 from backend.custody.store import LedgerStore, Locked, ledger_store, recorded_events
@@ -46,6 +47,8 @@ Outcomes = list[tuple[int, ScanResult | ServiceError]]
 # Actions whose guards look at the knowledge scope (the receiver must be inside it).
 _SCOPE_CHECKED = frozenset({Action.CHECKOUT, Action.TRANSFER, Action.RECEIVE})
 _BUSY = "Another desk holds this carrier; try again."
+# Actions whose guards look at storage media installed in a device (custody/media.py).
+_MEDIA_CHECKED = frozenset({Action.REPAIR_OUT, Action.REMOVE_STORAGE})
 
 
 @dataclass(slots=True)
@@ -218,6 +221,11 @@ def _ingest_locked(
     rules = policy()
     new_events: list[CustodyEvent] = []
     touched: dict[int, Carrier] = {}
+    media = (
+        media_state(carriers.values())
+        if any(item.action in _MEDIA_CHECKED for item in items)
+        else None
+    )
     for item in items:
         scan = item.scan
         if scan.id in recorded:
@@ -241,8 +249,12 @@ def _ingest_locked(
             counterpart=person_view(item.counterpart, today) if item.counterpart else None,
             escort=person_view(item.escort, today) if item.escort else None,
             location=item.location.code if item.location else None,
+            on_site=scan.on_site,
         )
-        decision = decide(carrier_view(carrier, locked.scopes.get(carrier.id, set())), move)
+        view = carrier_view(carrier, locked.scopes.get(carrier.id, set()))
+        if media is not None:
+            view = dataclasses.replace(view, storage_inside=media.of(carrier.code)[1])
+        decision = decide(view, move)
         if isinstance(decision, Refusal):
             error = ServiceError(decision.code, decision.message, dict(decision.details))
             outcomes.append((item.index, error))
@@ -265,7 +277,12 @@ def _ingest_locked(
             occurred=occurred,
             now=now,
             rules=rules,
+            extra={"host": view.host} if item.action is Action.REMOVE_STORAGE else None,
         )
+        if item.action is Action.REMOVE_STORAGE and media is not None:
+            medium_removed(carrier=carrier)
+            media.removed(carrier.code)
+            carrier.host_code = None  # type: ignore[attr-defined]  # lock annotation
         new_events.append(event)
         recorded[scan.id] = event
         touched[carrier.id] = carrier

@@ -44,6 +44,8 @@ class Action(StrEnum):
     INVENTORY = "inventory"
     REPORT_LOST = "report_lost"
     FOUND = "found"
+    # A storage medium taken out of the computer or device it was installed in.
+    REMOVE_STORAGE = "remove_storage"
 
 
 class Deadline(StrEnum):
@@ -77,6 +79,10 @@ class CarrierView:
     destroy_requested_by: str | None = None
     destroy_approved_by: str | None = None
     witnesses: tuple[str, ...] = ()
+    # Storage media and devices: the device this medium is installed in, and the codes of
+    # the storage media installed in this device (both empty for anything else).
+    host: str | None = None
+    storage_inside: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,8 @@ class Move:
     counterpart: PersonView | None = None
     escort: PersonView | None = None
     location: str | None = None
+    # The repair is done on site under supervision (the scan says so): storage may stay in.
+    on_site: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +122,7 @@ class Transition:
     destroy_approved_by: str | None
     witnesses: tuple[str, ...]
     mismatch: str | None = None  # a custody gap this legal scan revealed
+    host: str | None = None  # the device the medium is installed in after the move
 
 
 Guard = Callable[[CarrierView, Move], Refusal | None]
@@ -266,6 +275,43 @@ def two_witnesses(carrier: CarrierView, move: Move) -> Refusal | None:
     return None
 
 
+def storage_removed_or_on_site(carrier: CarrierView, move: Move) -> Refusal | None:
+    """No device goes out for repair with storage inside, unless repaired on site under
+    supervision (涉密计算机外送维修须拆除存储部件; 现场维修须全程监督)."""
+    if carrier.storage_inside and not move.on_site:
+        return Refusal(
+            "storage_inside",
+            "Remove the storage media (remove_storage scans) before an outside repair, "
+            "or record the repair as on site and supervised.",
+            {"storage": ",".join(carrier.storage_inside)},
+        )
+    return None
+
+
+def moves_with_its_device(carrier: CarrierView, move: Move) -> Refusal | None:
+    """A storage medium installed in a computer or device goes where the device goes: it is
+    not stored, handed over, sent, repaired or put up for destruction on its own until a
+    ``remove_storage`` scan takes it out."""
+    if carrier.host is not None:
+        return Refusal(
+            "invalid_transition",
+            f"{carrier.code} is installed in {carrier.host} and moves only with it; "
+            "remove it first (remove_storage).",
+            {"reason": "installed", "host": carrier.host},
+        )
+    return None
+
+
+def installed_in_a_device(carrier: CarrierView, move: Move) -> Refusal | None:
+    if carrier.host is None:
+        return Refusal(
+            "invalid_transition",
+            "This medium is not installed in a device.",
+            {"reason": "not_installed"},
+        )
+    return None
+
+
 # --- the table ----------------------------------------------------------------------
 
 S = State
@@ -273,9 +319,12 @@ _ON_HAND = frozenset({S.REGISTERED, S.IN_STORAGE})
 _NOT_DESTROYED = frozenset(State) - {S.DESTROYED, S.DRAFT}
 _CUSTODY = frozenset({"clerk"})
 
+_ALONE = moves_with_its_device
 TABLE: dict[Action, Rule] = {
-    Action.STORE: Rule(_ON_HAND, S.IN_STORAGE, _CUSTODY, (location_given,), Deadline.CLEAR),
-    Action.CHECKOUT: Rule(_ON_HAND, S.IN_USE, _CUSTODY, (counterpart_receives,), Deadline.RETURN),
+    Action.STORE: Rule(_ON_HAND, S.IN_STORAGE, _CUSTODY, (_ALONE, location_given), Deadline.CLEAR),
+    Action.CHECKOUT: Rule(
+        _ON_HAND, S.IN_USE, _CUSTODY, (_ALONE, counterpart_receives), Deadline.RETURN
+    ),
     Action.RETURN: Rule(
         frozenset({S.IN_USE}), S.IN_STORAGE, _CUSTODY, (actor_receives,), Deadline.CLEAR
     ),
@@ -283,21 +332,26 @@ TABLE: dict[Action, Rule] = {
         _ON_HAND,
         S.IN_STORAGE,
         _CUSTODY,
-        (counterpart_receives, escort_for_top_secret),
+        (_ALONE, counterpart_receives, escort_for_top_secret),
         Deadline.CLEAR,
     ),
     Action.DISPATCH: Rule(
-        _ON_HAND, S.IN_TRANSIT, _CUSTODY, (escort_for_top_secret,), Deadline.TRANSIT
+        _ON_HAND, S.IN_TRANSIT, _CUSTODY, (_ALONE, escort_for_top_secret), Deadline.TRANSIT
     ),
     Action.RECEIVE: Rule(
         frozenset({S.IN_TRANSIT}), S.IN_STORAGE, _CUSTODY, (receiver_on_receipt,), Deadline.CLEAR
     ),
-    Action.REPAIR_OUT: Rule(_ON_HAND, S.IN_REPAIR, _CUSTODY, (), Deadline.REPAIR),
+    Action.REPAIR_OUT: Rule(
+        _ON_HAND, S.IN_REPAIR, _CUSTODY, (_ALONE, storage_removed_or_on_site), Deadline.REPAIR
+    ),
     Action.REPAIR_IN: Rule(
         frozenset({S.IN_REPAIR}), S.IN_STORAGE, _CUSTODY, (actor_receives,), Deadline.CLEAR
     ),
     Action.DESTROY_REQUEST: Rule(
-        _ON_HAND, None, frozenset({"clerk", "registrar", "approver"}), (no_request_pending,)
+        _ON_HAND,
+        None,
+        frozenset({"clerk", "registrar", "approver"}),
+        (_ALONE, no_request_pending),
     ),
     Action.DESTROY_APPROVE: Rule(
         _ON_HAND,
@@ -330,6 +384,8 @@ TABLE: dict[Action, Rule] = {
         (location_given, actor_receives),
         Deadline.CLEAR,
     ),
+    # The medium leaves its device by a recorded scan; until then it moves with the device.
+    Action.REMOVE_STORAGE: Rule(_ON_HAND, None, _CUSTODY, (installed_in_a_device,)),
 }
 
 
@@ -425,7 +481,7 @@ def decide(carrier: CarrierView, move: Move) -> Transition | Refusal:
 def _apply(carrier: CarrierView, move: Move, rule: Rule) -> Transition:
     custodian, location = carrier.custodian, carrier.location
     requested_by, approved_by = carrier.destroy_requested_by, carrier.destroy_approved_by
-    witnesses = carrier.witnesses
+    witnesses, host = carrier.witnesses, carrier.host
     a, counterpart = move.action, move.counterpart
     # The guards have already refused every action below that lacks its counterpart.
     if counterpart is not None and a in {Action.CHECKOUT, Action.TRANSFER, Action.RECEIVE}:
@@ -443,6 +499,8 @@ def _apply(carrier: CarrierView, move: Move, rule: Rule) -> Transition:
     elif a is Action.FOUND:
         # A carrier that went missing restarts any destruction from the beginning.
         requested_by, approved_by, witnesses = None, None, ()
+    elif a is Action.REMOVE_STORAGE:
+        host = None
     return Transition(
         status=rule.target or carrier.status,
         custodian=custodian,
@@ -452,6 +510,7 @@ def _apply(carrier: CarrierView, move: Move, rule: Rule) -> Transition:
         destroy_approved_by=approved_by,
         witnesses=witnesses,
         mismatch=custody_mismatch(carrier, move),
+        host=host,
     )
 
 
@@ -473,10 +532,12 @@ DEVICE_ACTIONS: dict[str, frozenset[Action]] = {
         Action.REPAIR_IN,
         Action.DESTROY_REQUEST,
         Action.DESTROY_APPROVE,
+        Action.REMOVE_STORAGE,
     },
     "safe": _EVERYWHERE | {Action.STORE, Action.CHECKOUT, Action.RETURN, Action.TRANSFER},
     "office": _EVERYWHERE | {Action.STORE, Action.CHECKOUT, Action.RETURN, Action.TRANSFER},
-    "repair": _EVERYWHERE | {Action.RECEIVE, Action.DISPATCH, Action.REPAIR_OUT, Action.REPAIR_IN},
+    "repair": _EVERYWHERE
+    | {Action.RECEIVE, Action.DISPATCH, Action.REPAIR_OUT, Action.REPAIR_IN, Action.REMOVE_STORAGE},
     "destruction": _EVERYWHERE
     | {Action.RECEIVE, Action.STORE, Action.DESTROY_WITNESS, Action.DESTROY},
 }

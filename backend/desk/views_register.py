@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,8 +28,11 @@ from backend.printing.selectors import PRINTABLE, carrier_label, current_codes, 
 from backend.printing.services import MAX_COPIES
 from backend.registry.levels import Form, Level
 from backend.registry.marking import Period, marking
+from backend.registry.media import MediumKind
+from backend.registry.media_services import MediumSpec
 from backend.registry.models import Carrier, Location, Person
-from backend.registry.selectors import carrier_list, person_by_code
+from backend.registry.principals import Principal
+from backend.registry.selectors import carrier_get, carrier_list, person_by_code
 
 LABEL_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 # The label stock a carrier can wear, for the label page's size choice ("" = the default).
@@ -67,6 +70,22 @@ def _period(kind: str, value: str) -> Period:
     return Period(condition=value)
 
 
+def _medium(principal: Principal, post: QueryDict) -> MediumSpec | None:
+    """The storage-medium fields of the form; a blank kind means the carrier is no medium."""
+    kind = post.get("medium_kind", "").strip()
+    if not kind:
+        return None
+    host = post.get("medium_host", "").strip()
+    return MediumSpec(
+        kind=kind,
+        serial=post.get("medium_serial", ""),
+        maker=post.get("medium_maker", ""),
+        model=post.get("medium_model", ""),
+        capacity=post.get("medium_capacity", ""),
+        host=carrier_get(principal=principal, code=host) if host else None,
+    )
+
+
 def _int(value: str) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() else None
@@ -93,6 +112,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 copy_no=_int(post.get("copy_no", "")),
                 copies_total=_int(post.get("copies_total", "")),
                 scope=scope or None,
+                medium=_medium(principal, post),
             )
         except ServiceError as exc:
             error = exc.message
@@ -114,6 +134,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "post": post,
             "forms": [(v, words.word(words.FORMS, v)) for v in Form.values],
             "levels": [(v, words.word(words.LEVELS, v)) for v in Level.values],
+            "medium_kinds": MediumKind.choices,
             "locations": Location.objects.order_by("kind", "name"),
             "mine": [
                 {

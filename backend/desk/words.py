@@ -56,6 +56,7 @@ ACTIONS = {
     "destroy": gettext_lazy("Destroyed"),
     "report_lost": gettext_lazy("Reported lost"),
     "found": gettext_lazy("Found"),
+    "remove_storage": gettext_lazy("Storage removed"),
     # The 定密 steps and the label, which the ledger records beside the custody moves.
     "review": gettext_lazy("Classification reviewed"),
     "refer": gettext_lazy("Referred upward"),
@@ -90,6 +91,8 @@ REGISTERS = {
     "classifications": gettext_lazy("Register of classification decisions"),
     "lending": gettext_lazy("Lending register"),
     "destruction": gettext_lazy("Destruction register"),
+    "media": gettext_lazy("Register of classified storage media"),
+    "computers": gettext_lazy("Register of classified computers"),
 }
 # The 定密 steps a case is at (backend/classification CaseState).
 CASE_STATES = {
@@ -130,6 +133,13 @@ def reason(code: str, details: dict[str, Any], message: str, names: dict[str, st
             "Label %(code)s is void: carrier %(carrier)s got a new label. Scan the new label "
             "and hand the old one in for destruction."
         ) % {"code": details.get("code", ""), "carrier": details.get("carrier", "")}
+    if code == "storage_inside":
+        return _(
+            "Storage is still inside this device (%(storage)s): remove it with a remove_storage "
+            "scan before an outside repair, or record the repair as on site and supervised."
+        ) % {"storage": details.get("storage", "")}
+    if why == "not_installed":
+        return _("This medium is not installed in a device.")
     if why == "escort_required":
         return _("A top-secret carrier moves only with a second person: scan the escort's badge.")
     if why == "request_pending":

@@ -8,8 +8,13 @@ class PrintingConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: apps.py loads before the models do.
+        from backend import hooks as kernel_hooks
         from backend.custody import hooks
-        from backend.printing import selectors
+        from backend.printing import receivers, selectors
+
+        kernel_hooks.level_raised.connect(
+            receivers.reprint_raised, dispatch_uid="printing.reprint_raised"
+        )
 
         # A reprinted label's code names its carrier; a voided label is refused
         # (DESIGN.md). Custody asks through this resolver instead of importing printing.

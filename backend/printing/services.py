@@ -207,6 +207,31 @@ def label_reprint(
     )
 
 
+def label_reprint_raised(*, carrier_id: int) -> PrintResult | None:
+    """Reprint a medium's label at its new, higher level (the high-water rule), on the
+    printer that printed its current label, as the registrar who printed it; the reprint
+    voids the label at the old level. None when there is no printed label or no printer."""
+    last = (
+        PrintedLabel.objects.filter(
+            carrier_id=carrier_id, voided_at__isnull=True, printed_by__isnull=False
+        )
+        .select_related("carrier", "printed_by")
+        .order_by("-printed_at")
+        .first()
+    )
+    names = printers.configured()
+    if last is None or not names:
+        return None
+    printer = last.printer if last.printer in names else sorted(names)[0]
+    assert last.printed_by is not None  # noqa: S101 - filtered above
+    return label_reprint(
+        principal=Principal(person=last.printed_by),
+        code=last.carrier.code,
+        printer=printer,
+        reason="密级提高，按新密级重印标签",
+    )
+
+
 # --- bulk -----------------------------------------------------------------------------
 
 

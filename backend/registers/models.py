@@ -12,9 +12,9 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from backend.registry.models import Person
+from backend.registry.models import Carrier, Location, Person
 
-REGISTER_NAMES = ("carriers", "classifications", "lending", "destruction")
+REGISTER_NAMES = ("carriers", "classifications", "lending", "destruction", "media", "computers")
 FORMATS = ("xlsx", "pdf")
 
 
@@ -69,3 +69,31 @@ class RegisterExport(models.Model):
 
     def __str__(self) -> str:
         return f"register export {self.pk}: {self.name}.{self.fmt} {self.done}/{self.total}"
+
+
+class DestructionBatch(models.Model):
+    """A batch of scrapped media sent together to the destruction body (销毁机构).
+
+    Media approved for destruction collect at a "to destroy" holding place; the batch lists
+    them on a manifest (PDF and XLSX) that travels with them, and closes with the
+    destruction body's receipt and two witnesses' scans, which record ``destroy_witness``
+    and ``destroy`` for every carrier in it (backend/registers/batches.py).
+    """
+
+    body = models.CharField(max_length=200)  # the destruction body's name
+    location = models.ForeignKey(Location, on_delete=models.PROTECT)  # the holding place
+    carriers = models.ManyToManyField(Carrier, related_name="destruction_batches")
+    opened_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    receipt = models.CharField(max_length=200, blank=True, default="")  # the body's 回执 no.
+    witnesses = models.JSONField(default=list, blank=True)  # badge codes
+
+    class Meta:
+        db_table = "registers_destruction_batch"
+
+    def __str__(self) -> str:
+        return f"batch {self.pk} → {self.body}"

@@ -30,13 +30,15 @@ from backend.registry.policy import may_know, may_read_carriers
 from backend.registry.principals import Principal
 
 CHUNK = 2000
-NAMES = ("carriers", "classifications", "lending", "destruction")
+NAMES = ("carriers", "classifications", "lending", "destruction", "media", "computers")
 
 TITLES = {
     "carriers": "涉密载体登记簿",
     "classifications": "国家秘密事项定密登记簿",
     "lending": "涉密载体借阅登记簿",
     "destruction": "涉密载体销毁登记簿",
+    "media": "涉密存储介质登记簿",
+    "computers": "涉密计算机登记簿",
 }
 
 STATUS_ZH = dict(Status.choices)
@@ -146,6 +148,8 @@ def register_open(*, principal: Principal, name: str, filters: Filters) -> Regis
         "classifications": _classifications,
         "lending": _lending,
         "destruction": _destruction,
+        "media": media.media_register,
+        "computers": media.computers_register,
     }[name]
     return build(principal, filters)
 
@@ -587,3 +591,8 @@ def _destruction(principal: Principal, filters: Filters) -> Register:
         filters,
         {"count": qs.count},  # the rows' own query, for a job's progress
     )
+
+
+# The media registers live in their own module, which builds on the helpers above; it is
+# imported last because it imports them.
+from backend.registers import media  # noqa: E402

@@ -60,6 +60,22 @@ def carrier_out(carrier: Carrier, principal: Principal) -> dict[str, Any]:
         "unit": carrier.unit,
         "issued_on": carrier.issued_on,
         "created_at": carrier.created_at,
+        "medium": medium_out(carrier),
+    }
+
+
+def medium_out(carrier: Carrier) -> dict[str, Any] | None:
+    medium = getattr(carrier, "medium", None)  # the reverse one-to-one: absent for paper
+    if medium is None:
+        return None
+    return {
+        "kind": medium.kind,
+        "serial": medium.serial,
+        "maker": medium.maker,
+        "model": medium.model,
+        "capacity": medium.capacity,
+        "high_water": medium.high_water,
+        "host": medium.host.code if medium.host else None,
     }
 
 

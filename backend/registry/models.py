@@ -249,3 +249,7 @@ class Carrier(models.Model):
     @property
     def marking(self) -> str:
         return marking(self.level, self.period)
+
+
+# Defined in its own module (storage media and devices); imported so Django registers it.
+from backend.registry.media import Medium  # noqa: E402, F401

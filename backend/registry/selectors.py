@@ -48,9 +48,9 @@ def location_by_code(raw: str, what: str = "location") -> Location:
 
 
 def _carriers() -> QuerySet[Carrier]:
-    return Carrier.objects.select_related("custodian", "location", "parent").prefetch_related(
-        "scope"
-    )
+    return Carrier.objects.select_related(
+        "custodian", "location", "parent", "medium", "medium__host"
+    ).prefetch_related("scope")
 
 
 def carrier_get(*, principal: Principal, code: str) -> Carrier:

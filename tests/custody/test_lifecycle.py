@@ -56,6 +56,7 @@ EXPECTED: dict[Action, tuple[set[State], State | None]] = {
     A.INVENTORY: (ALL_BUT_DESTROYED, None),
     A.REPORT_LOST: (ALL_BUT_DESTROYED - {S.LOST}, S.LOST),
     A.FOUND: ({S.LOST}, S.IN_STORAGE),
+    A.REMOVE_STORAGE: (ON_HAND, None),
 }
 
 
@@ -93,6 +94,8 @@ def good_move(action: Action) -> Move:
 def setup_for(action: Action, status: State) -> CarrierView:
     if action is A.DESTROY_REQUEST:
         return carrier(status, destroy_requested_by=None)
+    if action is A.REMOVE_STORAGE:
+        return carrier(status, host="C-PC")
     return carrier(status)
 
 
@@ -385,3 +388,35 @@ def test_a_page_is_offered_exactly_the_decisions_a_round_admits() -> None:
     assert offered(Rd.REVIEWED) == {D.APPROVE, D.AMEND, D.REJECT, D.REFER}
     assert offered(Rd.REFERRED) == {D.APPROVE, D.AMEND, D.REJECT}
     assert offered(Rd.APPROVED) == offered(Rd.REJECTED) == set()
+
+
+def test_a_device_with_storage_inside_is_not_sent_out_for_repair() -> None:
+    pc = carrier(S.IN_STORAGE, storage_inside=("C-DISK1", "C-DISK2"))
+    refused = decide(pc, good_move(A.REPAIR_OUT))
+    assert isinstance(refused, Refusal) and refused.code == "storage_inside"
+    assert refused.details["storage"] == "C-DISK1,C-DISK2"
+    on_site = replace(good_move(A.REPAIR_OUT), on_site=True)
+    assert isinstance(decide(pc, on_site), Transition)
+    assert isinstance(decide(replace(pc, storage_inside=()), good_move(A.REPAIR_OUT)), Transition)
+
+
+def test_remove_storage_takes_a_medium_out_of_its_device_and_nothing_else() -> None:
+    removed = decide(carrier(S.IN_STORAGE, host="C-PC"), good_move(A.REMOVE_STORAGE))
+    assert isinstance(removed, Transition) and removed.host is None
+    assert removed.status == S.IN_STORAGE
+    loose = decide(carrier(S.IN_STORAGE), good_move(A.REMOVE_STORAGE))
+    assert isinstance(loose, Refusal) and loose.details["reason"] == "not_installed"
+    # A sighting keeps a medium in its device; a move of its own is refused: it goes
+    # where its device goes until a remove_storage scan takes it out.
+    kept = decide(carrier(S.IN_STORAGE, host="C-PC"), good_move(A.INVENTORY))
+    assert isinstance(kept, Transition) and kept.host == "C-PC"
+
+
+@pytest.mark.parametrize(
+    "action", [A.STORE, A.CHECKOUT, A.TRANSFER, A.DISPATCH, A.REPAIR_OUT, A.DESTROY_REQUEST]
+)
+def test_an_installed_medium_moves_only_with_its_device(action: Action) -> None:
+    installed = carrier(S.IN_STORAGE, host="C-PC", destroy_requested_by=None)
+    refused = decide(installed, good_move(action))
+    assert isinstance(refused, Refusal) and refused.details["reason"] == "installed"
+    assert isinstance(decide(replace(installed, host=None), good_move(action)), Transition)

@@ -17,6 +17,7 @@ from backend.custody import hooks
 from backend.custody.locks import carriers_for_update
 from backend.custody.models import CustodyEvent
 from backend.custody.store.base import Labels, Locked
+from backend.registry.media import Medium
 from backend.registry.models import Carrier, Location, Person
 
 # The carrier columns an ingest changes.
@@ -76,6 +77,11 @@ class OrmStore:
                     location_code=_code_of(Location, "location_id"),
                     requester_code=_code_of(Person, "destroy_requested_by_id"),
                     approver_code=_code_of(Person, "destroy_approved_by_id"),
+                    # The device a storage medium is installed in (lifecycle: it moves
+                    # only with it).
+                    host_code=Subquery(
+                        Medium.objects.filter(carrier_id=OuterRef("id")).values("host__code")[:1]
+                    ),
                     # SQL the apps registered at start-up (hooks.py), no request data.
                     has_open_case=RawSQL(  # noqa: S611
                         hooks.open_case_sql(own_id), (), output_field=BooleanField()

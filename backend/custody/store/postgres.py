@@ -25,6 +25,7 @@ from backend.custody import hooks
 from backend.custody.models import CustodyEvent
 from backend.custody.store.base import Labels, Locked
 from backend.custody.store.orm import STATE_FIELDS
+from backend.registry.media import Medium
 from backend.registry.models import Carrier, Location, Person
 from backend.rows import Statement, columns, from_rows, run_together
 
@@ -48,6 +49,7 @@ _LOCKED_EXTRA = (
     "location_code",
     "requester_code",
     "approver_code",
+    "host_code",
     "has_open_case",
 )
 
@@ -87,6 +89,9 @@ def _lock_sql(with_scope: bool, count: int, by_label: str | None, open_case: str
                 AS requester_code,
             (SELECT p.code FROM {person} p WHERE p.id = c.destroy_approved_by_id)
                 AS approver_code,
+            (SELECT h.code FROM {Medium._meta.db_table} m
+                JOIN {Carrier._meta.db_table} h ON h.id = m.host_id
+                WHERE m.carrier_id = c.id) AS host_code,
             ({open_case}) AS has_open_case{scope_column}
         FROM {Carrier._meta.db_table} c
         WHERE {which}
