@@ -108,6 +108,10 @@ def _calls(world: dict[str, Any], person: Any) -> list[tuple[str, str, Any]]:
         ("get", "/carriers?q=标题", None),
         ("get", "/carriers?level=top_secret", None),
         ("get", "/ledger/verify", None),
+        ("post", "/destruction-batches", {}),
+        ("post", "/destruction-batches/999999/carriers", {"carriers": [c["ts"].code]}),
+        ("post", "/destruction-batches/999999/close", {}),
+        ("get", "/destruction-batches/999999/manifest.xlsx", None),
         ("get", "/ledger/checkpoints/latest", None),
         ("get", "/ledger/checkpoints/999999", None),
         (
@@ -181,7 +185,9 @@ def test_the_matrix_covers_every_endpoint_of_the_api(world: dict[str, Any]) -> N
     declared = set()
     for path in api.get_openapi_schema()["paths"]:
         shape = re.sub(
-            r"\{(alert_id|job_id|request_id|stocktake_id|report_id|checkpoint_id)\}", "{id}", path
+            r"\{(alert_id|job_id|request_id|stocktake_id|report_id|checkpoint_id|batch_id)\}",
+            "{id}",
+            path,
         )
         declared.add(shape.removeprefix("/api/v1"))
     missing = {p for p in declared if p not in called and p.replace(".pdf", ".{fmt}") not in called}
