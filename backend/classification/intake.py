@@ -9,6 +9,7 @@ never calls upward; docs/architecture.md).
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django.db import transaction
 
@@ -63,7 +64,8 @@ def carrier_register(
         issued_on=issued_on,
         draft=draft,
     )
-    actor = carrier.registered_by  # the registrar carrier_create checked
+    # cast: carrier_create set it to the registrar it checked (the column is nullable).
+    actor = cast(Person, carrier.registered_by)
     ledger_open(carrier=carrier, actor=actor)
     if draft:
         proposal_open(carrier=carrier, proposer=actor)
