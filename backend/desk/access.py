@@ -54,8 +54,8 @@ def person_of(request: HttpRequest) -> Person | None:
 def roles_required(
     *roles: str,
 ) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    """Sign-in first, then one of ``roles``; the view gets ``request.person`` and
-    ``request.principal`` set."""
+    """Sign-in first, then one of ``roles``; the view gets a ``DeskRequest``, with
+    ``request.person`` and ``request.principal`` set."""
 
     def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
