@@ -20,7 +20,7 @@ TYPED = ("backend", "labels", "scanners", "worker")
 # `# type: ignore[code]  # why`: the code(s) it hides, then the reason in a comment.
 REASONED = re.compile(r"# type: ignore\[[a-z-]+(,[a-z-]+)*\]  # \S")
 
-RIGHT = '''\
+RIGHT = """\
 from backend.desk.access import DeskRequest
 
 
@@ -30,10 +30,10 @@ def badge(request: DeskRequest) -> str:
 
 def scanned(request: DeskRequest) -> bool:
     return request.htmx.boosted or request.principal.is_committee
-'''
+"""
 
 # Each line marked "# wrong: <error code>" must be reported with that code, and only those.
-WRONG = '''\
+WRONG = """\
 from django.http import HttpRequest
 
 from backend.desk.access import DeskRequest
@@ -48,11 +48,11 @@ def untyped_page(request: HttpRequest) -> str:
 
 
 count: int = 1  # type: ignore[assignment]  # wrong: unused-ignore
-'''
+"""
 
 
-def make_plan(target: str) -> list[str]:
-    """The programs `make TARGET` would run, in order (the venv taken as installed)."""
+def make_commands(target: str) -> list[list[str]]:
+    """The commands `make TARGET` would run, in order (the venv taken as installed)."""
     shown = subprocess.run(
         ["make", "-n", "-o", ".venv/.installed", target],
         cwd=ROOT,
@@ -61,7 +61,12 @@ def make_plan(target: str) -> list[str]:
         timeout=60,
         check=True,
     ).stdout.splitlines()
-    return [line.split()[0].rsplit("/", 1)[-1] for line in shown if line.strip()]
+    return [line.split() for line in shown if line.strip()]
+
+
+def make_plan(target: str) -> list[str]:
+    """The programs `make TARGET` would run, in order."""
+    return [command[0].rsplit("/", 1)[-1] for command in make_commands(target)]
 
 
 def run_mypy(*paths: Path) -> subprocess.CompletedProcess[str]:
@@ -88,16 +93,8 @@ def test_make_lint_runs_mypy_too() -> None:
 
 
 def test_make_runs_mypy_on_every_typed_tree() -> None:
-    shown = subprocess.run(
-        ["make", "-n", "-o", ".venv/.installed", "test"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout.splitlines()
-    [line] = [line for line in shown if line.split() and line.split()[0].endswith("/mypy")]
-    assert line.split()[1:] == list(TYPED)
+    [arguments] = [c[1:] for c in make_commands("test") if c[0].endswith("/mypy")]
+    assert arguments == list(TYPED)
 
 
 def test_mypy_refuses_an_ill_typed_module_and_accepts_it_written_right(tmp_path: Path) -> None:
