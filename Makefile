@@ -5,6 +5,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# What mypy checks (its settings are [tool.mypy] in pyproject.toml); tests/ is not typed.
+TYPED := backend labels scanners worker
 
 .PHONY: run test bench lint lock clean-venv
 
@@ -23,6 +25,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy $(TYPED)
 	$(BIN)/pytest
 
 bench: $(STAMP)
@@ -32,6 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy $(TYPED)
 
 # Regenerate the lock after changing dependencies in pyproject.toml (needs uv).
 lock:

@@ -15,6 +15,7 @@ page is a page: in production it needs a signed-in person (backend/security/midd
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
@@ -36,7 +37,8 @@ def takes_api_stack(path: str) -> bool:
 def build_stack(paths: list[str], inner: Handler) -> Handler:
     handler = inner
     for path in reversed(paths):
-        handler = convert_exception_to_response(import_string(path)(handler))
+        # cast: the awaitable in its return type is for async middleware; these are sync.
+        handler = cast(Handler, convert_exception_to_response(import_string(path)(handler)))
     return handler
 
 

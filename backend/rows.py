@@ -44,7 +44,8 @@ def from_rows(model: type[M], rows: Sequence[Sequence[Any]], extra: Sequence[str
         for i, col, funcs in convert:
             for f in funcs:
                 values[i] = f(values[i], col, db)
-        obj = model.from_db(alias, None, values)  # type: ignore[arg-type]
+        # None for the field names: values hold every concrete field, so Django reads none.
+        obj = model.from_db(alias, None, values)  # type: ignore[arg-type]  # see above
         for name, value in zip(extra, row[n:], strict=True):
             setattr(obj, name, value)
         out.append(obj)
@@ -61,7 +62,7 @@ def _converters(
     out = []
     for i, f in enumerate(model._meta.concrete_fields):
         col = f.get_col(table)
-        funcs = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+        funcs = connection.ops.get_db_converters(col) + f.get_db_converters(connection)  # type: ignore[attr-defined]  # Field has it; django-stubs lists it on expressions only
         if funcs:
             out.append((i, col, funcs))
     return out

@@ -27,6 +27,7 @@ import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import manimgx_fonts_cjk
 from fontTools.pens.basePen import BasePen
@@ -152,7 +153,7 @@ def advance(text: str, weight: int = REGULAR) -> float:
 
 
 @cache
-def _glyph_set(weight: int):  # type: ignore[no-untyped-def]  # fontTools' _TTGlyphSet
+def _glyph_set(weight: int) -> Any:  # fontTools' _TTGlyphSet; fontTools is untyped
     return _font().getGlyphSet(location={"wght": weight})
 
 

@@ -27,7 +27,7 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -92,25 +92,25 @@ class GlyphStore:
     # --- reads ---------------------------------------------------------------------
 
     def coverage(self) -> frozenset[int] | None:
-        def decode(row: tuple[object, ...]) -> frozenset[int]:
+        def decode(row: tuple[Any, ...]) -> frozenset[int]:
             codepoints = array("I")
-            codepoints.frombytes(zlib.decompress(row[0]))  # type: ignore[arg-type]
+            codepoints.frombytes(zlib.decompress(row[0]))
             return frozenset(codepoints)
 
         return self._read("SELECT value FROM meta WHERE key = 'coverage'", (), decode)
 
     def metrics(self) -> tuple[float, float, float] | None:
-        def decode(row: tuple[object, ...]) -> tuple[float, float, float]:
-            ascender, descender, cap_height = json.loads(row[0])  # type: ignore[arg-type]
+        def decode(row: tuple[Any, ...]) -> tuple[float, float, float]:
+            ascender, descender, cap_height = json.loads(row[0])
             return float(ascender), float(descender), float(cap_height)
 
         return self._read("SELECT value FROM meta WHERE key = 'metrics'", (), decode)
 
     def glyph(self, codepoint: int, weight: int) -> tuple[float, Outline] | None:
-        def decode(row: tuple[object, ...]) -> tuple[float, Outline]:
-            ops = json.loads(zlib.decompress(row[1]))  # type: ignore[arg-type]
+        def decode(row: tuple[Any, ...]) -> tuple[float, Outline]:
+            ops = json.loads(zlib.decompress(row[1]))
             outline = tuple((str(op), tuple((x, y) for x, y in points)) for op, points in ops)
-            return float(row[0]), outline  # type: ignore[arg-type]
+            return float(row[0]), outline
 
         return self._read(
             "SELECT advance, outline FROM glyph WHERE codepoint = ? AND weight = ?",
@@ -138,7 +138,7 @@ class GlyphStore:
     # --- the connection ----------------------------------------------------------------
 
     def _read(
-        self, sql: str, params: tuple[object, ...], decode: Callable[[tuple[object, ...]], T]
+        self, sql: str, params: tuple[object, ...], decode: Callable[[tuple[Any, ...]], T]
     ) -> T | None:
         with self._lock:
             db = self._connection()

@@ -72,7 +72,8 @@ def encode(text: str) -> MatrixSymbol:
         raise MatrixError(f"The DataMatrix for {text!r} says {symbol.text!r}.")
     image = symbol.to_image(scale=1, add_quiet_zones=False)
     rows, columns = image.shape[0], image.shape[1]
-    pixels = bytes(memoryview(image))
+    # zxingcpp's Image has the buffer protocol, which its stubs do not declare.
+    pixels = bytes(memoryview(image))  # type: ignore[arg-type]  # see the line above
     bits = Image.frombytes("L", (columns, rows), pixels).convert("1", dither=Image.Dither.NONE)
     return MatrixSymbol(text=text, columns=columns, rows=rows, pixels=pixels, bits=bits.tobytes())
 

@@ -78,7 +78,8 @@ def _glyph(ch: str, size_px: float, weight: int) -> _Glyph:
     baseline, its size in pixels, and its advance in em (the layout's, from labels.fonts)."""
     advance = fonts.advance(ch, weight)
     font = fonts.pil_font(size_px, weight)
-    left, top, right, bottom = font.getbbox(ch, anchor="ls")
+    # int(): Pillow types the box as floats, but a FreeType font's box is whole pixels.
+    left, top, right, bottom = (int(v) for v in font.getbbox(ch, anchor="ls"))
     if ch.isspace() or right <= left or bottom <= top:
         return None, 0, 0, 0, 0, advance
     mask = Image.new("1", (right - left, bottom - top), 0)

@@ -71,9 +71,9 @@ class PdfDocument:
                 # In module units, y down from the symbol's top edge: whole numbers only,
                 # so a sheet of a thousand symbols formats integers, not coordinates.
                 m = num(item.module * PT_PER_MM)
-                x = num((left + item.x) * PT_PER_MM)
-                y = num((h - top - item.y) * PT_PER_MM)
-                ops.append(f"q {m} 0 0 -{m} {x} {y} cm {_matrix_ops(item)} f Q")
+                at_x = num((left + item.x) * PT_PER_MM)
+                at_y = num((h - top - item.y) * PT_PER_MM)
+                ops.append(f"q {m} 0 0 -{m} {at_x} {at_y} cm {_matrix_ops(item)} f Q")
             else:
                 self._flush(ops)
                 self._text(item, left, (h - top - item.baseline))

@@ -21,11 +21,13 @@ from labels.codes import Code
 from scanners.reader import Cleaner, ReadError
 
 # Labels are Code 128 (DESIGN.md); a badge printed elsewhere may be a 2-D code.
-FORMATS = [
-    zxingcpp.BarcodeFormat.Code128,
-    zxingcpp.BarcodeFormat.QRCode,
-    zxingcpp.BarcodeFormat.DataMatrix,
-]
+FORMATS = zxingcpp.BarcodeFormats(
+    [
+        zxingcpp.BarcodeFormat.Code128,
+        zxingcpp.BarcodeFormat.QRCode,
+        zxingcpp.BarcodeFormat.DataMatrix,
+    ]
+)
 
 
 _LOCAL = zxingcpp.Binarizer.LocalAverage

@@ -132,7 +132,9 @@ def _error_detail(response: httpx.Response) -> tuple[str, str]:
 
 def _receipt(item: dict[str, Any]) -> tuple[int | None, str | None]:
     """The result's ``seq`` and ``hash``; from its ``event`` on a server that predates them."""
-    event = item.get("event") if isinstance(item.get("event"), dict) else {}
+    event = item.get("event")
+    if not isinstance(event, dict):
+        event = {}
     seq, digest = item.get("seq", event.get("seq")), item.get("hash", event.get("hash"))
     if isinstance(seq, int) and isinstance(digest, str):
         return seq, digest

@@ -114,7 +114,10 @@ def labels_reprint_raised(carrier_id: int) -> str | None:
 
 def _kick_sender(countdown: float = 0.0) -> None:
     try:
-        alerts_deliver.apply_async(countdown=countdown or None)
+        if countdown:
+            alerts_deliver.apply_async(countdown=countdown)
+        else:
+            alerts_deliver.apply_async()
     except Exception as exc:  # the rows wait in the outbox
         log.warning("could not queue the sender (%s); the catch-up pass will send", exc)
 

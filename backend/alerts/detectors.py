@@ -85,6 +85,7 @@ def period_expiring(*, today: date) -> list[Finding]:
             details={"period_ends": end.isoformat()},
         )
         for carrier_id, end in rows
+        if end is not None  # the query's isnull=False; this tells mypy
     ]
 
 
@@ -92,11 +93,13 @@ def holder_departing(*, today: date) -> list[Finding]:
     """Carriers held by a person who leaves the post within ``CUSTOS_DEPARTURE_WARN_DAYS``
     (or has left): they are returned (清退) before the decontrol period begins."""
     warn = timedelta(days=settings.CUSTOS_DEPARTURE_WARN_DAYS)
-    leaving = dict(
-        Person.objects.filter(departs_on__isnull=False, departs_on__lte=today + warn).values_list(
-            "id", "departs_on"
-        )
-    )
+    leaving = {
+        person_id: day
+        for person_id, day in Person.objects.filter(
+            departs_on__isnull=False, departs_on__lte=today + warn
+        ).values_list("id", "departs_on")
+        if day is not None  # the query's isnull=False; this tells mypy
+    }
     if not leaving:
         return []
     codes = dict(Person.objects.filter(id__in=leaving).values_list("id", "code"))

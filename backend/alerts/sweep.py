@@ -72,7 +72,7 @@ class SweepReport:
         }
 
 
-def _prep(value: datetime) -> object:
+def _prep(value: datetime) -> datetime | str:  # str: SQLite stores text
     return Carrier._meta.get_field("due_at").get_db_prep_save(value, connection=connection)
 
 

@@ -11,13 +11,14 @@ contract's list, documented in the README.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from backend.api.errors import error_body
 
 # As the API's own answers (backend/api/main.py): UTF-8, Chinese left readable.
-_JSON = {
+_JSON: dict[str, Any] = {
     "content_type": "application/json; charset=utf-8",
     "json_dumps_params": {"ensure_ascii": False},
 }

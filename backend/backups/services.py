@@ -121,7 +121,7 @@ def _seal(
 ) -> None:
     with atomic_file(path) as out:
         writer = SealWriter(out, key=key, header={k: manifest[k] for k in _HEADER_FIELDS})
-        with tarfile.open(fileobj=writer, mode="w|") as tar:  # type: ignore[call-overload]
+        with tarfile.open(fileobj=writer, mode="w|") as tar:  # type: ignore[call-overload]  # a stream needs only write(); typeshed asks for a file
             _add_bytes(tar, MANIFEST, json.dumps(manifest, ensure_ascii=False).encode())
             tar.add(copy, arcname=DB_MEMBER[manifest["database"]])
             for pub in pubs:

@@ -263,7 +263,7 @@ def compilation_propose(
     carrier.save(update_fields=["status"])
     proposal_open(
         carrier=carrier,
-        proposer=principal.person,  # type: ignore[arg-type]
+        proposer=principal.person,  # type: ignore[arg-type]  # a registrar: a person
         kind=CaseKind.COMPILATION,
         reason="汇编：" + "、".join(codes),
     )

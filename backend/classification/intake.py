@@ -9,6 +9,7 @@ never calls upward; docs/architecture.md).
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django.db import transaction
 
@@ -68,7 +69,8 @@ def carrier_register(
     )
     if medium is not None:
         medium_attach(carrier=carrier, spec=medium)
-    actor = carrier.registered_by  # the registrar carrier_create checked
+    # cast: carrier_create set it to the registrar it checked (the column is nullable).
+    actor = cast(Person, carrier.registered_by)
     ledger_open(carrier=carrier, actor=actor)
     if draft:
         proposal_open(carrier=carrier, proposer=actor)

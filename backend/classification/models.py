@@ -39,7 +39,8 @@ CASE_STATE_ZH = {
     Round.AMENDED: "修改后批准",
     Round.REJECTED: "不予批准",
 }
-CaseState = models.TextChoices("CaseState", [(r.name, (r.value, CASE_STATE_ZH[r])) for r in Round])
+# (name, (value, label)) pairs: see registry.models.Status for why mypy is told to ignore.
+CaseState = models.TextChoices("CaseState", [(r.name, (r.value, CASE_STATE_ZH[r])) for r in Round])  # type: ignore[call-overload]  # as Status
 
 
 OPEN_STATES = (CaseState.PROPOSED, CaseState.REVIEWED, CaseState.REFERRED)

@@ -34,5 +34,5 @@ def compilation(parts: Iterable[tuple[str, date, Period]]) -> tuple[str, Period]
         p = effective_period(lvl, period)
         if p.condition:
             return level, Period(condition=p.condition)
-    last = max(period_end(issued_on=d, level=lvl, period=p) for lvl, d, p in items)  # type: ignore[type-var]
+    last = max(period_end(issued_on=d, level=lvl, period=p) for lvl, d, p in items)  # type: ignore[type-var]  # no condition (returned above): every part ends
     return level, Period(until=last)

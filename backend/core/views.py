@@ -22,8 +22,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = AuthenticationForm(request, data=request.POST or None)
     # The badge code is the username: accept it scanned or typed in any case.
     if request.method == "POST" and form.data.get("username"):
-        data = form.data.copy()
-        data["username"] = data["username"].strip().upper()
+        data = request.POST.copy()  # what the form holds, as a mutable copy
+        data["username"] = form.data["username"].strip().upper()
         form = AuthenticationForm(request, data=data)
     error = None
     if request.method == "POST":

@@ -146,9 +146,9 @@ def scan_event(
     ids = {p.code: p.id for p in (actor, counterpart, escort) if p is not None}
     ids[carrier.custodian_code] = carrier.custodian_id  # type: ignore[attr-defined]  # lock annotation
     if carrier.requester_code:  # type: ignore[attr-defined]  # lock annotation
-        ids[carrier.requester_code] = carrier.destroy_requested_by_id  # type: ignore[attr-defined]  # lock annotation
+        ids[carrier.requester_code] = carrier.destroy_requested_by_id  # type: ignore[attr-defined,assignment]  # lock annotation; set when its code is
     if carrier.approver_code:  # type: ignore[attr-defined]  # lock annotation
-        ids[carrier.approver_code] = carrier.destroy_approved_by_id  # type: ignore[attr-defined]  # lock annotation
+        ids[carrier.approver_code] = carrier.destroy_approved_by_id  # type: ignore[attr-defined,assignment]  # lock annotation; set when its code is
     due = next_due(
         decision.deadline,
         occurred_at=occurred,

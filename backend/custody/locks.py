@@ -26,8 +26,8 @@ def carriers_for_update() -> QuerySet[Carrier]:
 def carrier_lock(*, code: str | None = None, id: int | None = None) -> Carrier | None:
     """Lock and read the carrier with this code (or id) in the caller's transaction; None
     when there is none (the caller words the error)."""
-    if (code is None) == (id is None):
-        raise TypeError("carrier_lock takes a code or an id")
-    if code is not None:
+    if code is not None and id is None:
         return carriers_for_update().filter(code=code).first()
-    return carriers_for_update().filter(id=id).first()
+    if id is not None and code is None:
+        return carriers_for_update().filter(id=id).first()
+    raise TypeError("carrier_lock takes a code or an id")

@@ -39,7 +39,7 @@ class ReceiptCheck:
     reason: str | None = None
 
 
-def _event_id(value: str) -> object | None:
+def _event_id(value: str) -> str | uuid.UUID | None:
     try:
         parsed = uuid.UUID(value)
     except ValueError:

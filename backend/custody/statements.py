@@ -186,7 +186,7 @@ def statement_read(data: bytes) -> tuple[Statement, list[Head] | None]:
     return statement, heads
 
 
-def _iter_rows(sql: str, params: list[object]) -> Iterator[Head]:
+def _iter_rows(sql: str, params: list[int]) -> Iterator[Head]:
     # A server-side cursor on PostgreSQL: a million heads stream, never sit in a list.
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
+from django_htmx.middleware import HtmxDetails
 
 from backend.errors import ServiceError
 from backend.registry.models import Person
@@ -29,6 +30,19 @@ HOMES = (
 )
 
 
+class DeskRequest(HttpRequest):
+    """The request a page view gets: what ``roles_required`` and django-htmx put on it.
+
+    Only a type: no instance of it is made. A view taking it must be behind
+    ``roles_required``, which is what sets ``person``, ``principal`` and ``unit_zone``.
+    """
+
+    person: Person
+    principal: Principal
+    unit_zone: str
+    htmx: HtmxDetails
+
+
 def person_of(request: HttpRequest) -> Person | None:
     user = request.user
     if not user.is_authenticated:
@@ -39,13 +53,13 @@ def person_of(request: HttpRequest) -> Person | None:
 
 def roles_required(
     *roles: str,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Sign-in first, then one of ``roles``; the view gets ``request.person`` and
-    ``request.principal`` set."""
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """Sign-in first, then one of ``roles``; the view gets a ``DeskRequest``, with
+    ``request.person`` and ``request.principal`` set."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             person = person_of(request)
@@ -59,10 +73,12 @@ def roles_required(
             # Times on the pages are the unit's civil time, as on its paper registers. Only
             # the templates use it ({% timezone request.unit_zone %}): activating it for the
             # whole thread would change what the services' localdate() means.
-            request.unit_zone = settings.CUSTOS_TIME_ZONE  # type: ignore[attr-defined]
-            request.person = person  # type: ignore[attr-defined]
-            request.principal = principal  # type: ignore[attr-defined]
-            return view(request, *args, **kwargs)
+            # cast: these three lines are what make the request a DeskRequest.
+            page = cast(DeskRequest, request)
+            page.unit_zone = settings.CUSTOS_TIME_ZONE
+            page.person = person
+            page.principal = principal
+            return view(page, *args, **kwargs)
 
         return wrapped
 

@@ -74,10 +74,13 @@ def parse_local(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone())
 
 
-def age(since: datetime, now: datetime | None = None) -> str:
-    """A duration in the largest sensible unit: 3 d 4 h, 5 h 10 min, 12 min."""
+def age(since: datetime | None, now: datetime | None = None) -> str:
+    """A duration in the largest sensible unit: 3 d 4 h, 5 h 10 min, 12 min; "" without
+    ``since`` (a carrier with no due time has no lateness)."""
     from django.utils.translation import gettext as _
 
+    if since is None:
+        return ""
     seconds = max(0, int(((now or timezone.now()) - since).total_seconds()))
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import escape
@@ -18,7 +18,7 @@ from backend.alerts.models import Alert
 from backend.alerts.services import alert_acknowledge
 from backend.custody.statements import statement_latest
 from backend.desk import selectors, words
-from backend.desk.access import roles_required
+from backend.desk.access import DeskRequest, roles_required
 from backend.desk.chart import alerts_svg
 from backend.desk.common import age, listed, titles
 from backend.errors import ServiceError
@@ -48,15 +48,15 @@ def _tiles(now: datetime, total: int | None = None) -> dict[str, object]:
 
 @roles_required("committee")
 @require_http_methods(["GET"])
-def tiles(request: HttpRequest) -> HttpResponse:
+def tiles(request: DeskRequest) -> HttpResponse:
     """The tiles alone, for the dashboard to refresh without a reload."""
     return render(request, "desk/_tiles.html", {"tiles": _tiles(timezone.now())})
 
 
 @roles_required("committee")
 @require_http_methods(["GET"])
-def dashboard(request: HttpRequest) -> HttpResponse:
-    principal = request.principal  # type: ignore[attr-defined]
+def dashboard(request: DeskRequest) -> HttpResponse:
+    principal = request.principal
     now = timezone.now()
     alerts = selectors.open_alerts()
     overdue = selectors.overdue_carriers(now)
@@ -110,15 +110,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @roles_required("committee")
 @require_http_methods(["POST"])
-def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+def acknowledge(request: DeskRequest, alert_id: int) -> HttpResponse:
     try:
         alert = alert_acknowledge(
             alert_id=alert_id,
-            person=request.person,  # type: ignore[attr-defined]
+            person=request.person,
             note=request.POST.get("note", ""),
         )
     except ServiceError as exc:
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             # The row again, with the reason and the form, so the note can be written now.
             current = selectors.alert_row(alert_id)
             if current is None:
@@ -128,13 +128,13 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
                 )
             return _alert_row(request, current, error=exc.message)
         return redirect("desk:dashboard")
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         # The tiles listen for this and fetch fresh counts (one fewer unacknowledged).
         return trigger_client_event(_alert_row(request, alert), "alerts-changed")
     return redirect("desk:dashboard")
 
 
-def _alert_row(request: HttpRequest, alert: Alert, error: str = "") -> HttpResponse:
+def _alert_row(request: DeskRequest, alert: Alert, error: str = "") -> HttpResponse:
     return render(
         request,
         "desk/_alert_row.html",
@@ -144,7 +144,7 @@ def _alert_row(request: HttpRequest, alert: Alert, error: str = "") -> HttpRespo
                 "kind": words.word(words.ALERT_KINDS, alert.kind),
                 "status": words.word(words.ALERT_STATUSES, alert.status),
                 "age": age(alert.opened_at),
-                "title": listed(request.principal, [alert.carrier]).get(alert.carrier_id)  # type: ignore[attr-defined]
+                "title": listed(request.principal, [alert.carrier]).get(alert.carrier.id)
                 if alert.carrier
                 else None,
                 "error": error,
@@ -155,8 +155,8 @@ def _alert_row(request: HttpRequest, alert: Alert, error: str = "") -> HttpRespo
 
 @roles_required("committee", "approver", "registrar", "clerk")
 @require_http_methods(["GET"])
-def timeline(request: HttpRequest, code: str) -> HttpResponse:
-    principal = request.principal  # type: ignore[attr-defined]
+def timeline(request: DeskRequest, code: str) -> HttpResponse:
+    principal = request.principal
     try:
         # A scanned reprint label opens its carrier; a voided one is refused as at the desk.
         carrier = carrier_get(principal=principal, code=carrier_code_for_label(code))

@@ -9,8 +9,9 @@ ledger answers ``duplicate`` instead of recording twice.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from backend.custody.lifecycle import Action, needs
 from backend.custody.services import ScanIn, scans_ingest
 from backend.desk import words
-from backend.desk.access import roles_required
+from backend.desk.access import DeskRequest, roles_required
 from backend.desk.common import carrier_code_shown, close_of_business, parse_local, titles
 from backend.errors import ServiceError
 from backend.registry.models import Carrier, Location, Person
@@ -59,7 +60,7 @@ def desk_needs() -> dict[str, dict[str, object]]:
 
 @roles_required("clerk")
 @require_http_methods(["GET"])
-def handover(request: HttpRequest) -> HttpResponse:
+def handover(request: DeskRequest) -> HttpResponse:
     locations = list(Location.objects.order_by("kind", "name"))
     desks = [loc for loc in locations if loc.kind == "desk"]
     rules = desk_needs()
@@ -81,7 +82,7 @@ def handover(request: HttpRequest) -> HttpResponse:
 
 @roles_required("clerk")
 @require_http_methods(["POST"])
-def handover_submit(request: HttpRequest) -> HttpResponse:
+def handover_submit(request: DeskRequest) -> HttpResponse:
     """Record the handover: one scan per carrier, one call to the ledger's ingest."""
     post = request.POST
     action = post.get("action", "")
@@ -116,7 +117,7 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
                     due_at=due,
                 )
             )
-        results = scans_ingest(scans=scans, principal=request.principal)  # type: ignore[attr-defined]
+        results = scans_ingest(scans=scans, principal=request.principal)
     except (ValueError, ServiceError) as exc:
         message = exc.message if isinstance(exc, ServiceError) else str(exc)
         return _banner(request, ok=False, headline=message, rows=[], keep=codes)
@@ -128,11 +129,11 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
         for c in Carrier.objects.filter(code__in=set(canonical.values())).prefetch_related("scope")
     }
     carriers = {code: by_code[canonical[code]] for code in codes if canonical[code] in by_code}
-    known = titles(request.principal, carriers.values())  # type: ignore[attr-defined]
+    known = titles(request.principal, carriers.values())
     # A recorded scan's ledger event is the record of this read; a refused one has none.
     outcome = zip(codes, results, strict=True)
     refused = [carriers[c] for c, r in outcome if r.error is not None and c in carriers]
-    record_reads(request.principal, refused, what="list")  # type: ignore[attr-defined]
+    record_reads(request.principal, refused, what="list")
     badge_codes = {
         post.get("counterpart", "").strip().upper(),
         post.get("escort", "").strip().upper(),
@@ -145,7 +146,7 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
     drop: set[str] = set()
     for code, result in zip(codes, results, strict=True):
         carrier = carriers.get(code)
-        row = {
+        row: dict[str, Any] = {
             "code": code,
             "marking": carrier.marking if carrier else "",
             "title": known.get(carrier.id) if carrier else None,
@@ -188,7 +189,7 @@ def handover_submit(request: HttpRequest) -> HttpResponse:
 
 
 def _banner(
-    request: HttpRequest,
+    request: DeskRequest,
     *,
     ok: bool,
     headline: str,
@@ -211,7 +212,7 @@ def _banner(
 
 @roles_required("clerk")
 @require_http_methods(["GET"])
-def badge(request: HttpRequest, code: str) -> HttpResponse:
+def badge(request: DeskRequest, code: str) -> HttpResponse:
     """The name on a scanned badge, so the clerk sees whom they hand over to."""
     name = (
         Person.objects.filter(code=code.strip().upper(), active=True)
@@ -223,7 +224,7 @@ def badge(request: HttpRequest, code: str) -> HttpResponse:
 
 @roles_required("clerk")
 @require_http_methods(["GET"])
-def carrier_level(request: HttpRequest, code: str) -> HttpResponse:
+def carrier_level(request: DeskRequest, code: str) -> HttpResponse:
     """The level of a scanned carrier, which its label shows anyway, so the page knows
     whether the lifecycle asks for an escort before the clerk confirms."""
     level = (

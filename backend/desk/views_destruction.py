@@ -8,15 +8,16 @@ decides what is allowed; the pages only show who has confirmed and what is missi
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backend.custody.services import ScanIn, ScanResult, scans_ingest
 from backend.desk import certificate, selectors, words
-from backend.desk.access import roles_required
+from backend.desk.access import DeskRequest, roles_required
 from backend.desk.common import listed
 from backend.errors import ServiceError
 from backend.printing.selectors import carrier_code_for_label
@@ -26,16 +27,25 @@ from backend.registry.texts import code_error_text
 from labels.codes import CodeError, Kind, parse, read_typed
 
 
-def _scan(principal: Principal, action: str, carrier: str, **kw: str | None) -> tuple[bool, str]:
+def _scan(
+    principal: Principal,
+    action: str,
+    carrier: str,
+    *,
+    scan_id: str | None = None,
+    counterpart: str | None = None,
+    location: str | None = None,
+) -> tuple[bool, str]:
     """One scan through the ledger; (recorded?, the answer in plain words)."""
     try:
         [result] = scans_ingest(
             scans=[
                 ScanIn(
-                    id=uuid.UUID(kw.pop("scan_id", None) or str(uuid.uuid4())),
+                    id=uuid.UUID(scan_id or str(uuid.uuid4())),
                     action=action,
                     carrier=carrier,
-                    **kw,
+                    counterpart=counterpart,
+                    location=location,
                 )
             ],
             principal=principal,
@@ -57,10 +67,10 @@ def _said(result: ScanResult) -> tuple[bool, str]:
 
 @roles_required("approver", "committee")
 @require_http_methods(["GET", "POST"])
-def requests(request: HttpRequest) -> HttpResponse:
+def requests(request: DeskRequest) -> HttpResponse:
     """Approvers: pending requests to approve, approved ones awaiting the site; approving
     and filing a request are both scans (the requester may not approve their own)."""
-    principal = request.principal  # type: ignore[attr-defined]
+    principal = request.principal
     banner = None
     if request.method == "POST":
         code = request.POST.get("carrier", "").strip().upper()
@@ -79,12 +89,12 @@ def requests(request: HttpRequest) -> HttpResponse:
             )
     carriers = selectors.destruction_requests()
     known = listed(principal, carriers)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "c": c,
             "title": known[c.id],
             "status": words.word(words.STATUSES, c.status),
-            "own": c.destroy_requested_by_id == request.person.id,  # type: ignore[attr-defined]
+            "own": c.destroy_requested_by_id == request.person.id,
             "witnesses": len(c.witnesses or []),
         }
         for c in carriers
@@ -96,26 +106,26 @@ def requests(request: HttpRequest) -> HttpResponse:
             "pending": [r for r in rows if r["c"].status != "pending_destruction"],
             "approved": [r for r in rows if r["c"].status == "pending_destruction"],
             "banner": banner,
-            "may_approve": request.person.has_role("approver"),  # type: ignore[attr-defined]
+            "may_approve": request.person.has_role("approver"),
         },
     )
 
 
 @roles_required("clerk")
 @require_http_methods(["GET"])
-def site(request: HttpRequest) -> HttpResponse:
+def site(request: DeskRequest) -> HttpResponse:
     places = list(Location.objects.filter(kind="destruction").order_by("name"))
     return render(request, "desk/site.html", {"places": places})
 
 
 @roles_required("clerk")
 @require_http_methods(["GET", "POST"])
-def site_panel(request: HttpRequest) -> HttpResponse:
+def site_panel(request: DeskRequest) -> HttpResponse:
     """The site's state for one carrier; a POST records a witness scan or the destruction.
 
     ``step`` is ``witness`` (with the witness's ``badge``) or ``destroy``.
     """
-    principal = request.principal  # type: ignore[attr-defined]
+    principal = request.principal
     data = request.POST if request.method == "POST" else request.GET
     raw = data.get("carrier", "")
     if not raw.strip():
@@ -176,7 +186,7 @@ def site_panel(request: HttpRequest) -> HttpResponse:
 
 
 def _panel(
-    request: HttpRequest, carrier: Carrier | None, banner: tuple[bool, str] | None
+    request: DeskRequest, carrier: Carrier | None, banner: tuple[bool, str] | None
 ) -> HttpResponse:
     context: dict = {"carrier": carrier, "banner": banner}
     if carrier is not None:
@@ -194,7 +204,7 @@ def _panel(
             missing.append(_("%(n)s more witness badge(s)") % {"n": 2 - len(witnessed)})
         context.update(
             {
-                "title": listed(request.principal, [carrier])[carrier.id],  # type: ignore[attr-defined]
+                "title": listed(request.principal, [carrier])[carrier.id],
                 "status": words.word(words.STATUSES, carrier.status),
                 "request_event": request_event,
                 "approve": approve,
@@ -211,9 +221,9 @@ def _panel(
 
 @roles_required("clerk", "approver", "committee")
 @require_http_methods(["GET"])
-def certificate_pdf(request: HttpRequest) -> HttpResponse:
+def certificate_pdf(request: DeskRequest) -> HttpResponse:
     """The destruction certificate (销毁证明), in Chinese, for one or more destroyed carriers."""
-    principal = request.principal  # type: ignore[attr-defined]
+    principal = request.principal
     codes = [c.strip().upper() for c in request.GET.getlist("code") if c.strip()]
     carriers = list(
         Carrier.objects.filter(code__in=codes, status="destroyed").prefetch_related("scope")
@@ -230,7 +240,7 @@ def certificate_pdf(request: HttpRequest) -> HttpResponse:
         certificate.Entry(carrier=c, title=known[c.id], events=selectors.destruction_events(c))
         for c in sorted(carriers, key=lambda c: c.code)
     ]
-    pdf = certificate.render(entries, issued_by=request.person)  # type: ignore[attr-defined]
+    pdf = certificate.render(entries, issued_by=request.person)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="destruction-certificate.pdf"'
     return response

@@ -9,12 +9,12 @@ service and shows the answer; htmx swaps the answer in and polls a bulk job's pr
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backend.desk.access import roles_required
+from backend.desk.access import DeskRequest, roles_required
 from backend.errors import ServiceError
 from backend.printing import selectors as printing_selectors
 from backend.printing import services as printing
@@ -32,7 +32,7 @@ def _copies(raw: str) -> int:
 
 @roles_required("registrar")
 @require_http_methods(["POST"])
-def label_print(request: HttpRequest) -> HttpResponse:
+def label_print(request: DeskRequest) -> HttpResponse:
     """Print (``mode=print``) or reprint (``mode=reprint``) one carrier's label."""
     post = request.POST
     code = post.get("carrier", "").strip().upper()
@@ -41,7 +41,7 @@ def label_print(request: HttpRequest) -> HttpResponse:
     try:
         if reprint:
             result = printing.label_reprint(
-                principal=request.principal,  # type: ignore[attr-defined]
+                principal=request.principal,
                 code=code,
                 printer=post.get("printer", ""),
                 copies=_copies(post.get("copies", "")),
@@ -50,7 +50,7 @@ def label_print(request: HttpRequest) -> HttpResponse:
             )
         else:
             result = printing.label_print(
-                principal=request.principal,  # type: ignore[attr-defined]
+                principal=request.principal,
                 code=code,
                 printer=post.get("printer", ""),
                 copies=_copies(post.get("copies", "")),
@@ -89,12 +89,12 @@ def label_print(request: HttpRequest) -> HttpResponse:
 
 @roles_required("registrar")
 @require_http_methods(["POST"])
-def bulk_start(request: HttpRequest) -> HttpResponse:
+def bulk_start(request: DeskRequest) -> HttpResponse:
     """Queue a background print of the selected carriers' first labels."""
     post = request.POST
     try:
         job = printing.bulk_print_create(
-            principal=request.principal,  # type: ignore[attr-defined]
+            principal=request.principal,
             codes=[c for c in post.getlist("code") if c.strip()],
             printer=post.get("printer", ""),
             copies=_copies(post.get("copies", "")),
@@ -110,10 +110,10 @@ def bulk_start(request: HttpRequest) -> HttpResponse:
 
 @roles_required("registrar")
 @require_http_methods(["GET"])
-def bulk_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+def bulk_progress(request: DeskRequest, job_id: int) -> HttpResponse:
     try:
         job = printing_selectors.bulk_get(
-            principal=request.principal,  # type: ignore[attr-defined]
+            principal=request.principal,
             id=job_id,
         )
     except ServiceError as exc:
@@ -126,7 +126,7 @@ def bulk_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     return _progress(request, job)
 
 
-def _progress(request: HttpRequest, job: BulkPrint) -> HttpResponse:
+def _progress(request: DeskRequest, job: BulkPrint) -> HttpResponse:
     finished = job.status in (BulkStatus.DONE, BulkStatus.FAILED)
     return render(
         request,

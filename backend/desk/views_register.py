@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +20,7 @@ from backend.classification.intake import carrier_register
 from backend.classification.models import OPEN_STATES, Case
 from backend.classification.services import classification_decide
 from backend.desk import words
-from backend.desk.access import roles_required
+from backend.desk.access import DeskRequest, roles_required
 from backend.desk.common import listed
 from backend.errors import ServiceError
 from backend.printing import printers
@@ -55,7 +55,7 @@ def _period(kind: str, value: str) -> Period:
         return Period()
     if kind in ("years", "months", "days"):
         try:
-            return Period(**{kind: int(value)})
+            return Period(**{kind: int(value)})  # type: ignore[arg-type]  # kind: an int field
         except ValueError:
             raise ServiceError(
                 "invalid", _("The period is a whole number."), {"field": "period"}
@@ -93,8 +93,8 @@ def _int(value: str) -> int | None:
 
 @roles_required("registrar")
 @require_http_methods(["GET", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
-    principal = request.principal  # type: ignore[attr-defined]
+def register(request: DeskRequest) -> HttpResponse:
+    principal = request.principal
     post = request.POST
     created, error = None, None
     if request.method == "POST":
@@ -119,7 +119,7 @@ def register(request: HttpRequest) -> HttpResponse:
         except Location.DoesNotExist:
             error = _("Choose the location.")
     mine = list(
-        Carrier.objects.filter(registered_by=request.person)  # type: ignore[attr-defined]
+        Carrier.objects.filter(registered_by=request.person)
         .prefetch_related("scope")
         .order_by("-created_at")[:20]
     )
@@ -151,9 +151,9 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @roles_required("approver")
 @require_http_methods(["GET", "POST"])
-def decisions(request: HttpRequest) -> HttpResponse:
+def decisions(request: DeskRequest) -> HttpResponse:
     """Approvers: drafts awaiting review (审核) or approval (批准), decided with an opinion."""
-    principal = request.principal  # type: ignore[attr-defined]
+    principal = request.principal
     banner, kept = None, {}
     if request.method == "POST":
         code = request.POST.get("carrier", "")
@@ -180,7 +180,7 @@ def decisions(request: HttpRequest) -> HttpResponse:
         .order_by("proposed_at")[:200]
     )
     known = listed(principal, [c.carrier for c in cases])
-    me = request.person  # type: ignore[attr-defined]
+    me = request.person
     scope_names = dict(
         Person.objects.filter(code__in={p for c in cases for p in c.scope}).values_list(
             "code", "name"
@@ -214,8 +214,8 @@ def decisions(request: HttpRequest) -> HttpResponse:
 
 @roles_required("registrar")
 @require_http_methods(["GET"])
-def labels_page(request: HttpRequest) -> HttpResponse:
-    principal = request.principal  # type: ignore[attr-defined]
+def labels_page(request: DeskRequest) -> HttpResponse:
+    principal = request.principal
     q = request.GET.get("q", "").strip()
     try:
         carriers, count = carrier_list(principal=principal, q=q or None, limit=100)
@@ -251,13 +251,13 @@ def labels_page(request: HttpRequest) -> HttpResponse:
 
 @roles_required("registrar")
 @require_http_methods(["GET"])
-def label_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+def label_file(request: DeskRequest, code: str, fmt: str) -> HttpResponse:
     """The carrier's current label as PNG, SVG or PDF (printing from the browser)."""
     if fmt not in LABEL_TYPES:
         return HttpResponse(status=404)
     try:
         body = carrier_label(
-            principal=request.principal,  # type: ignore[attr-defined]
+            principal=request.principal,
             code=code,
             fmt=fmt,
             dpi=_int(request.GET.get("dpi", "")) or 300,
@@ -270,12 +270,12 @@ def label_file(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 
 @roles_required("registrar")
 @require_http_methods(["POST"])
-def sheet_pdf(request: HttpRequest) -> HttpResponse:
+def sheet_pdf(request: DeskRequest) -> HttpResponse:
     """An A4 sheet of the selected carriers' labels, starting at a partly used sheet's
     first free cell."""
     try:
         body = labels_sheet(
-            principal=request.principal,  # type: ignore[attr-defined]
+            principal=request.principal,
             codes=request.POST.getlist("code"),
             layout=request.POST.get("layout", "a4-3x8"),
             start=_int(request.POST.get("start", "")) or 0,

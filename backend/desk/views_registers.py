@@ -10,14 +10,14 @@ service checks it again, with the filters, before anything is queued.
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import trigger_client_event
 
 from backend.desk import words
-from backend.desk.access import roles_required
+from backend.desk.access import DeskRequest, roles_required
 from backend.errors import ServiceError
 from backend.registers import job_selectors, jobs
 from backend.registers.models import ExportStatus, RegisterExport
@@ -36,8 +36,8 @@ _UNFINISHED = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
 @roles_required(*READER_ROLES)
 @require_http_methods(["GET"])
-def registers_page(request: HttpRequest) -> HttpResponse:
-    principal = request.principal  # type: ignore[attr-defined]
+def registers_page(request: DeskRequest) -> HttpResponse:
+    principal = request.principal
     current, earlier = _mine(principal)
     return render(
         request,
@@ -58,20 +58,20 @@ def registers_page(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*READER_ROLES)
 @require_http_methods(["GET"])
-def exports_mine(request: HttpRequest) -> HttpResponse:
+def exports_mine(request: DeskRequest) -> HttpResponse:
     """The "My exports" list alone: the page reloads it when an export starts or ends,
     so an earlier export's download link stays in reach while the next one runs."""
-    principal = request.principal  # type: ignore[attr-defined]
+    principal = request.principal
     return render(request, "desk/_exports_mine.html", {"mine": _mine(principal)[1]})
 
 
 @roles_required(*READER_ROLES)
 @require_http_methods(["POST"])
-def export_start(request: HttpRequest) -> HttpResponse:
+def export_start(request: DeskRequest) -> HttpResponse:
     post = request.POST
     try:
         job = jobs.register_export_start(
-            principal=request.principal,  # type: ignore[attr-defined]
+            principal=request.principal,
             name=post.get("register", ""),
             fmt=post.get("fmt", ""),
             filters={k: post.get(k, "").strip() for k in ("from", "to", "level", "status")},
@@ -83,10 +83,10 @@ def export_start(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*READER_ROLES)
 @require_http_methods(["GET"])
-def export_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+def export_progress(request: DeskRequest, job_id: int) -> HttpResponse:
     try:
         job = job_selectors.register_export_get(
-            principal=request.principal,  # type: ignore[attr-defined]
+            principal=request.principal,
             id=job_id,
         )
     except ServiceError as exc:
@@ -99,10 +99,10 @@ def export_progress(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @roles_required(*READER_ROLES)
 @require_http_methods(["GET"])
-def export_download(request: HttpRequest, job_id: int) -> HttpResponse:
+def export_download(request: DeskRequest, job_id: int) -> HttpResponseBase:
     try:
         job, path = job_selectors.register_export_file(
-            principal=request.principal,  # type: ignore[attr-defined]
+            principal=request.principal,
             id=job_id,
         )
     except ServiceError as exc:
@@ -115,7 +115,7 @@ def export_download(request: HttpRequest, job_id: int) -> HttpResponse:
     )
 
 
-def _refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+def _refused(request: DeskRequest, exc: ServiceError) -> HttpResponse:
     # 200, not the error status: htmx swaps only successful answers into the page, and
     # the person must read why (the status stays on the element for scripts and tests).
     return render(
@@ -165,7 +165,7 @@ def _filters_text(filters: dict[str, str]) -> str:
     return " · ".join(parts) or _("all entries")
 
 
-def _progress(request: HttpRequest, job: RegisterExport) -> HttpResponse:
+def _progress(request: DeskRequest, job: RegisterExport) -> HttpResponse:
     return render(request, "desk/_export_progress.html", {**_view(job), "poll": POLL_SECONDS})
 
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backend.alerts.selectors import alerts_for_stocktake
 from backend.desk import words
-from backend.desk.access import roles_required
+from backend.desk.access import DeskRequest, roles_required
 from backend.desk.common import carrier_code_shown, listed, titles
 from backend.errors import ServiceError
 from backend.inventory import selectors, services
@@ -34,12 +34,12 @@ ROLES = services.ROLES  # who runs stocktakes: the service decides, the page fol
 
 @roles_required(*ROLES)
 @require_http_methods(["GET"])
-def stocktakes(request: HttpRequest) -> HttpResponse:
+def stocktakes(request: DeskRequest) -> HttpResponse:
     return _list(request)
 
 
-def _list(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
-    principal = request.principal  # type: ignore[attr-defined]
+def _list(request: DeskRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    principal = request.principal
     takes = selectors.stocktakes_list(principal=principal)
     open_at = {t.location_id for t in takes if t.closed_at is None}
     return render(
@@ -62,14 +62,14 @@ def _list(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpRe
 
 @roles_required(*ROLES)
 @require_http_methods(["POST"])
-def stocktake_open(request: HttpRequest) -> HttpResponse:
+def stocktake_open(request: DeskRequest) -> HttpResponse:
     code = request.POST.get("location", "").strip().upper()
     location = Location.objects.filter(code=code).first()
     if location is None:
         return _list(request, error=_("Choose the location to count."), status=422)
     try:
         take = services.stocktake_open(
-            principal=request.principal,  # type: ignore[attr-defined]
+            principal=request.principal,
             location=location,
         )
     except ServiceError as exc:
@@ -79,8 +79,8 @@ def stocktake_open(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*ROLES)
 @require_http_methods(["GET"])
-def stocktake(request: HttpRequest, stocktake_id: int) -> HttpResponse:
-    principal = request.principal  # type: ignore[attr-defined]
+def stocktake(request: DeskRequest, stocktake_id: int) -> HttpResponse:
+    principal = request.principal
     try:
         take = selectors.stocktake_get(principal=principal, stocktake_id=stocktake_id)
     except ServiceError as exc:
@@ -96,9 +96,9 @@ def stocktake(request: HttpRequest, stocktake_id: int) -> HttpResponse:
 
 @roles_required(*ROLES)
 @require_http_methods(["POST"])
-def stocktake_scan(request: HttpRequest, stocktake_id: int) -> HttpResponse:
+def stocktake_scan(request: DeskRequest, stocktake_id: int) -> HttpResponse:
     """One scanned carrier: the ledger's answer as the desk's banner, and fresh counts."""
-    principal = request.principal  # type: ignore[attr-defined]
+    principal = request.principal
     code = request.POST.get("carrier", "").strip().upper()
     try:
         scan_id = uuid.UUID(request.POST.get("scan_id", ""))
@@ -147,7 +147,7 @@ def stocktake_scan(request: HttpRequest, stocktake_id: int) -> HttpResponse:
 
 
 def _scan_answer(
-    request: HttpRequest,
+    request: DeskRequest,
     take: Stocktake | None,
     *,
     ok: bool,
@@ -156,16 +156,16 @@ def _scan_answer(
 ) -> HttpResponse:
     context: dict[str, Any] = {"ok": ok, "headline": headline, "rows": rows, "keep": ""}
     if take is not None:
-        context.update(take=take, **_counts(request.principal, take, listing=False))  # type: ignore[attr-defined]
+        context.update(take=take, **_counts(request.principal, take, listing=False))
     return render(request, "desk/_stocktake_scan.html", context)
 
 
 @roles_required(*ROLES)
 @require_http_methods(["POST"])
-def stocktake_close(request: HttpRequest, stocktake_id: int) -> HttpResponse:
+def stocktake_close(request: DeskRequest, stocktake_id: int) -> HttpResponse:
     try:
         services.stocktake_close(
-            principal=request.principal,  # type: ignore[attr-defined]
+            principal=request.principal,
             stocktake_id=stocktake_id,
         )
     except ServiceError as exc:
@@ -175,19 +175,19 @@ def stocktake_close(request: HttpRequest, stocktake_id: int) -> HttpResponse:
 
 @roles_required(*ROLES)
 @require_http_methods(["GET"])
-def stocktake_report_pdf(request: HttpRequest, stocktake_id: int) -> HttpResponse:
+def stocktake_report_pdf(request: DeskRequest, stocktake_id: int) -> HttpResponseBase:
     """The reconciliation as the API's ``/inventories/{id}/report.pdf`` prints it."""
     try:
         return report_pdf(
-            principal=request.principal,  # type: ignore[attr-defined]
+            principal=request.principal,
             stocktake_id=stocktake_id,
         )
     except ServiceError as exc:
         return render(request, "desk/error.html", {"message": exc.message}, status=exc.status)
 
 
-def _result(request: HttpRequest, take: Stocktake) -> HttpResponse:
-    principal = request.principal  # type: ignore[attr-defined]
+def _result(request: DeskRequest, take: Stocktake) -> HttpResponse:
+    principal = request.principal
     expected = set(take.expected)
     codes = set(take.expected) | set(take.found)
     carriers = _carriers(principal, codes)

@@ -229,10 +229,13 @@ def labels_sheet(
     places = {p.code: p for p in Location.objects.filter(code__in=wanted.get(Kind.LOCATION, ()))}
     label_codes = current_codes(list(carriers.values()))
     specs: list[labels.LabelSpec] = []
+    pools: dict[Kind, dict[str, Any]] = {
+        Kind.CARRIER: carriers,
+        Kind.PERSON: people,
+        Kind.LOCATION: places,
+    }
     for kind, text in parsed:
-        found: Any = {Kind.CARRIER: carriers, Kind.PERSON: people, Kind.LOCATION: places}[kind].get(
-            text
-        )
+        found: Any = pools[kind].get(text)
         if found is None:
             raise ServiceError(
                 "unknown_code", _("Unknown code %(code)s.") % {"code": text}, {"code": text}

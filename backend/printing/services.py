@@ -291,7 +291,7 @@ def bulk_print_run(*, job_id: int) -> BulkPrint:
                 with transaction.atomic():  # a savepoint: a refused label leaves no trace
                     _print(
                         principal=principal,
-                        person=principal.person,  # type: ignore[arg-type]
+                        person=principal.person,  # type: ignore[arg-type]  # the job's starter: a person
                         code=code,
                         printer=printer,
                         copies=job.copies,

@@ -153,9 +153,24 @@ def batch_close(
     return batch
 
 
-def _scan(batch: DestructionBatch, action: str, carrier: Carrier, **kw: str) -> ScanIn:
-    key = f"batch:{batch.pk}:{carrier.code}:{action}:{kw.get('counterpart', '')}"
-    return ScanIn(id=uuid.uuid5(_IDS, key), action=action, carrier=carrier.code, **kw)
+def _scan(
+    batch: DestructionBatch,
+    action: str,
+    carrier: Carrier,
+    *,
+    counterpart: str | None = None,
+    location: str | None = None,
+) -> ScanIn:
+    # The id is derived from the batch, carrier, action and witness: a retried close sends
+    # the same scans, which the ledger answers as duplicates.
+    key = f"batch:{batch.pk}:{carrier.code}:{action}:{counterpart or ''}"
+    return ScanIn(
+        id=uuid.uuid5(_IDS, key),
+        action=action,
+        carrier=carrier.code,
+        counterpart=counterpart,
+        location=location,
+    )
 
 
 # --- the manifest (销毁清单) --------------------------------------------------------------

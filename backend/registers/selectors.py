@@ -49,7 +49,7 @@ DECISION_ZH = {
     CaseState.REJECTED: "不予批准",
     CaseState.REFERRED: "报上级定密",
 }
-KIND_ZH = dict(Case._meta.get_field("kind").choices)  # type: ignore[arg-type]
+KIND_ZH = dict(Case._meta.get_field("kind").choices)  # type: ignore[arg-type]  # kind has flat choices
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,9 +177,9 @@ def _scopes(carrier_ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _names(ids: set[int]) -> dict[int, str]:
-    ids.discard(None)  # type: ignore[arg-type]
-    return dict(Person.objects.filter(id__in=ids).values_list("id", "name")) if ids else {}
+def _names(ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}  # an undecided case has no decider yet
+    return dict(Person.objects.filter(id__in=wanted).values_list("id", "name")) if wanted else {}
 
 
 def _carrier_filter(filters: Filters, prefix: str = "") -> Q:
@@ -304,7 +304,7 @@ def _decisions(carrier_ids: list[int]) -> dict[int, dict[str, Any]]:
         )
     )
     for row in rows:
-        out.setdefault(row["carrier_id"], row)
+        out.setdefault(row["carrier_id"], dict(row))
     return out
 
 

@@ -132,7 +132,9 @@ STATUS_ZH = {
     State.DESTROYED: "已销毁",
     State.LOST: "遗失",
 }
-Status = models.TextChoices("Status", [(s.name, (s.value, STATUS_ZH[s])) for s in State])
+# The functional API takes (name, (value, label)) pairs; django-stubs knows only its
+# (name, value) form.
+Status = models.TextChoices("Status", [(s.name, (s.value, STATUS_ZH[s])) for s in State])  # type: ignore[call-overload]  # see above
 
 
 class Carrier(models.Model):

@@ -68,7 +68,7 @@ class SessionGuardMiddleware:
             return redirect(settings.LOGIN_URL)
         if seen is None or now - float(seen) > _TOUCH_SECONDS:
             request.session[SEEN_KEY] = now
-        person = Person.objects.filter(user_id=request.user.pk).first()
+        person = Person.objects.filter(user_id=request.user.pk).first()  # type: ignore[misc]  # signed in: pk is set
         if person is not None and not person.is_active_on(timezone.localdate()):
             logout(request)
             return redirect(settings.LOGIN_URL)

@@ -42,7 +42,7 @@ class LockoutModelBackend(ModelBackend):
     """Django's backend, refusing a locked-out badge code before the password is checked
     (so a locked account gives a guesser no signal about the password either)."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,

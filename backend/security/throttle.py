@@ -72,7 +72,8 @@ class TokenRateThrottle(BaseThrottle):
         count = counters(settings.CUSTOS_RATE_REDIS_URL).hit(key, period)
         if count <= limit:
             return True
-        request._custos_retry_after = max(1, math.ceil((window + 1) * period - now))  # type: ignore[attr-defined]
+        # A note on the request for ratelimit.py's 429 answer (Retry-After).
+        request._custos_retry_after = max(1, math.ceil((window + 1) * period - now))  # type: ignore[attr-defined]  # see above
         return False
 
     def wait(self) -> float | None:

@@ -16,7 +16,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from psycopg.types.json import Jsonb
@@ -175,7 +175,7 @@ class PostgresStore:
             _insert_events(events)
             _save_states(carriers)
             return
-        commit = [("COMMIT", [])] if _outermost() else []
+        commit: list[Statement] = [("COMMIT", [])] if _outermost() else []
         event_prep, state_prep = _prep(tuple(_EVENT_FIELDS)), _prep(tuple(_STATE_FIELDS))
         insert = f"INSERT INTO {CustodyEvent._meta.db_table} ({_EVENT_COLUMNS}) VALUES {_EVENT_ROW}"  # noqa: S608
         run_together(
@@ -258,7 +258,8 @@ def _insert_events(events: list[CustodyEvent]) -> None:
     _saved(events)
 
 
-_STATE_FIELDS = [Carrier._meta.get_field(name) for name in STATE_FIELDS]
+# cast: get_field may answer a relation's reverse side; the state fields are own columns.
+_STATE_FIELDS = [cast(models.Field, Carrier._meta.get_field(name)) for name in STATE_FIELDS]
 _UPDATE = "UPDATE {table} SET {assignments} WHERE id = %s".format(  # noqa: S608 - constants
     table=Carrier._meta.db_table,
     assignments=", ".join(f"{f.column} = %s" for f in _STATE_FIELDS),
@@ -285,7 +286,7 @@ def _update_from_template() -> str:
     # Client-side binding sends every value as an untyped literal; the casts give each
     # VALUES column its table column's type.
     assignments = ", ".join(
-        f"{f.column} = v.{f.column}::{f.cast_db_type(connection) or f.db_type(connection)}"
+        f"{f.column} = v.{f.column}::{f.cast_db_type(connection) or f.db_type(connection)}"  # type: ignore[attr-defined]  # Field.cast_db_type exists; django-stubs omits it
         for f in _STATE_FIELDS
     )
     names = ", ".join(f.column for f in _STATE_FIELDS)

@@ -24,7 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = sweep_run(daily=True).as_dict()
+        result = sweep_run(daily=True)
+        report = result.as_dict()
         if options["verify"]:
             report["ledger"] = ledger_check_and_alert()
         if not options["no_send"]:
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             f"sweep 巡检: {report['due']} due 到期, {report['opened']} opened 新告警, "
             f"{report['reminded']} reminded 提醒, {report['escalated']} escalated 升级, "
             f"{report['daily_opened']} period/departure 期限/离岗, "
-            f"{len(report['failed'])} failed 失败 {' '.join(report['failed'])}".rstrip()
+            f"{len(result.failed)} failed 失败 {' '.join(result.failed)}".rstrip()
         )
         if "sent" in report:
             self.stdout.write(

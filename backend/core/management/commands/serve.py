@@ -93,7 +93,11 @@ class Command(BaseCommand):
         # anything else (a crash, our SIGKILL after the grace period) is a failure the
         # operator must see.
         stopped = (0, -signal.SIGINT, -signal.SIGTERM, None)
-        failed = [(c.args[2], c.returncode) for c in children if c.returncode not in stopped]
+        failed = [
+            (cmd[2], c.returncode)
+            for cmd, c in zip(commands, children, strict=True)
+            if c.returncode not in stopped
+        ]
         if failed:
             for program, code in failed:
                 self.stderr.write(f"{program} exited with {code} 异常退出")
@@ -110,4 +114,5 @@ def _declare_queues() -> None:
     with app.connection_for_write() as connection:
         channel = connection.default_channel
         for queue in ("alerts", "default", "slow"):
-            channel.queue_declare(queue=queue)
+            # The transport's channel has it; kombu's stubs type only the abstract StdChannel.
+            channel.queue_declare(queue=queue)  # type: ignore[attr-defined]  # see above

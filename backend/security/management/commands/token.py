@@ -91,7 +91,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{'prefix':<11} {'holder':<35} {'created':<17} {'expires':<17} state")
         for t in token_list(include_revoked=options["all"]):
             holder = (
-                f"person {t.person.code} {t.person.name}" if t.person else f"device {t.device.name}"
+                f"person {t.person.code} {t.person.name}" if t.person else f"device {t.device.name}"  # type: ignore[union-attr]  # a token is a person's or a device's (a check constraint)
             )
             state = (
                 "revoked"
