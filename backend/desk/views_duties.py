@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from backend.custody.selectors import checkpoints_recent
@@ -20,6 +21,18 @@ from backend.registry.levels import Clearance, Role
 from backend.registry.selectors import people_active, person_by_code
 from backend.registry.texts import ROLES
 from backend.security.services import access_log_read
+
+
+# What a row of either log says was read, in the reader's words.
+READS = {
+    "carrier": gettext_lazy("a carrier or its page"),
+    "list": gettext_lazy("a row of a list"),
+    "access_log": gettext_lazy("the access log"),
+    "verify": gettext_lazy("the ledger check"),
+    "checkpoint": gettext_lazy("a signed checkpoint"),
+    "checkpoints": gettext_lazy("the signed checkpoints"),
+    "receipts": gettext_lazy("a desk's receipts"),
+}
 
 
 @roles_required("security_admin")
@@ -65,5 +78,11 @@ def audit(request: HttpRequest) -> HttpResponse:
     if statements:
         auditor_reads(principal=principal, what="checkpoints", detail=f"#{statements[0].id}…")
     return render(
-        request, "desk/audit.html", {"records": records, "reads": reads, "statements": statements}
+        request,
+        "desk/audit.html",
+        {
+            "records": [(r, READS.get(r.what, r.what)) for r in records],
+            "reads": [(r, READS.get(r.what, r.what)) for r in reads],
+            "statements": statements,
+        },
     )

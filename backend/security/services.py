@@ -102,7 +102,7 @@ def access_log_read(
     anywhere else in Custos, changes or removes a row of either log."""
     require_role(principal, "auditor", message=_("Only the security auditor reads the access log."))
     with transaction.atomic():
-        auditor_read_record(principal=principal, what="access_log", detail=f"newest {limit}")
+        auditor_read_record(principal=principal, what="access_log")
     records = list(
         AccessRecord.objects.select_related("carrier", "person", "device").order_by("-at", "-id")[
             :limit
