@@ -22,7 +22,17 @@ from backend.alerts.services import alert_raise
 from backend.api.main import api
 from tests.conftest import scan
 
-ROLES = ["admin", "registrar", "clerk", "approver", "witness", "committee", ""]
+ROLES = [
+    "admin",
+    "registrar",
+    "clerk",
+    "approver",
+    "witness",
+    "committee",
+    "security_admin",
+    "auditor",
+    "",
+]
 CLEARANCES = ["top_secret", "secret", "confidential", "none"]
 RANK = {"none": 0, "confidential": 1, "secret": 2, "top_secret": 3}
 ERROR_STATUSES = {401, 403, 404, 409, 422}
@@ -107,6 +117,13 @@ def _calls(world: dict[str, Any], person: Any) -> list[tuple[str, str, Any]]:
         ("get", "/carriers?q=标题", None),
         ("get", "/carriers?level=top_secret", None),
         ("get", "/ledger/verify", None),
+        ("get", "/ledger/checkpoints/latest", None),
+        ("get", "/ledger/checkpoints/999999", None),
+        (
+            "post",
+            "/ledger/receipts/verify",
+            {"receipts": [{"id": "x", "carrier": c["ts"].code, "seq": 1, "hash": "0" * 64}]},
+        ),
         ("get", "/alerts", None),
         ("post", f"/alerts/{world['alert'].id}/ack", {"note": "看过"}),
         ("get", f"/people/{person.code}/badge.svg", None),
@@ -168,7 +185,9 @@ def test_the_matrix_covers_every_endpoint_of_the_api(world: dict[str, Any]) -> N
     called = {re.sub(r"/registers/\w+", "/registers/{name}", p) for p in called}
     declared = set()
     for path in api.get_openapi_schema()["paths"]:
-        shape = re.sub(r"\{(alert_id|job_id|request_id|stocktake_id|report_id)\}", "{id}", path)
+        shape = re.sub(
+            r"\{(alert_id|job_id|request_id|stocktake_id|report_id|checkpoint_id)\}", "{id}", path
+        )
         declared.add(shape.removeprefix("/api/v1"))
     missing = {p for p in declared if p not in called and p.replace(".pdf", ".{fmt}") not in called}
     assert not missing, f"endpoints missing from the matrix: {sorted(missing)}"
