@@ -22,7 +22,6 @@ from backend.registry.selectors import people_active, person_by_code
 from backend.registry.texts import ROLES
 from backend.security.services import access_log_read
 
-
 # What a row of either log says was read, in the reader's words.
 READS = {
     "carrier": gettext_lazy("a carrier or its page"),
