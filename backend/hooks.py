@@ -18,6 +18,11 @@ from django.dispatch import Signal
 # the reader saw); the receiver returns the access-log rows it wrote. Receiver: security.
 carriers_read = Signal()
 
+# A security auditor read the ledger check, a checkpoint or the receipts' proof (三员分立:
+# the auditor's reads are logged too), fired by registry.duties.auditor_read. Sent with
+# ``principal``, ``what`` and ``detail``. Receiver: security writes an auditor-read row.
+auditor_read = Signal()
+
 # A condition the committee must see has shown (a carrier missing at a stocktake's close,
 # found where it was not expected). Sent with ``kind``, ``carrier``, ``opened_at`` and
 # ``details``. Receiver: alerts opens the case (one per kind and carrier).

@@ -16,6 +16,7 @@ from backend.custody.receipts import Receipt, receipts_verify
 from backend.custody.statements import statement_of
 from backend.custody.verify import ledger_verify
 from backend.errors import ServiceError
+from backend.registry.duties import auditor_reads
 from backend.registry.principals import principal_of
 from backend.schemas import EventOut, ScanBatchIn, ScanBatchOut, VerifyOut, error_responses
 
@@ -45,6 +46,18 @@ def event_out(event: CustodyEvent) -> dict[str, Any]:
     }
 
 
+def result_out(r: services.ScanResult) -> dict[str, Any]:
+    """One scan's answer; ``seq`` and ``hash`` are its receipt (CONTRACT.md)."""
+    return {
+        "id": r.id,
+        "status": r.status,
+        "error": r.error.as_dict() if r.error else None,
+        "event": event_out(r.event) if r.event else None,
+        "seq": r.event.seq if r.event else None,
+        "hash": r.event.hash if r.event else None,
+    }
+
+
 @router.post("/scans", response={200: ScanBatchOut, **_ERRORS})
 def post_scans(request: HttpRequest, body: ScanBatchIn) -> HttpResponse:
     principal = principal_of(request)
@@ -54,19 +67,7 @@ def post_scans(request: HttpRequest, body: ScanBatchIn) -> HttpResponse:
         principal=principal,
         scans=[services.ScanIn(**scan.dict()) for scan in body.scans],
     )
-    answer = {
-        "results": [
-            {
-                "id": r.id,
-                "status": r.status,
-                "error": r.error.as_dict() if r.error else None,
-                "event": event_out(r.event) if r.event else None,
-                "seq": r.event.seq if r.event else None,
-                "hash": r.event.hash if r.event else None,
-            }
-            for r in results
-        ]
-    }
+    answer = {"results": [result_out(r) for r in results]}
     # Built from the same dicts the schema describes, serialised directly: validating 500
     # events back through the output schema cost a third of a batch's time.
     return HttpResponse(
@@ -83,10 +84,12 @@ def list_events(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 
 @router.get("/ledger/verify", response={200: VerifyOut, **_ERRORS})
 def verify(request: HttpRequest) -> dict[str, Any]:
-    if not principal_of(request).has_role("committee", "admin", "auditor"):
+    principal = principal_of(request)
+    if not principal.has_role("committee", "admin", "auditor"):
         raise ServiceError(
             "forbidden", "Only the committee, administrators and auditors verify the ledger."
         )
+    auditor_reads(principal=principal, what="verify")
     report = ledger_verify()
     return {
         "ok": report.ok,
@@ -116,9 +119,12 @@ class StatementOut(Schema):
 
 
 def _statement(request: HttpRequest, checkpoint_id: int | None) -> dict[str, Any]:
-    if not principal_of(request).has_role("committee", "auditor"):
+    principal = principal_of(request)
+    if not principal.has_role("committee", "auditor"):
         raise ServiceError("forbidden", "Only the committee and auditors read checkpoints.")
-    return statement_of(checkpoint_id).as_dict()
+    statement = statement_of(checkpoint_id)
+    auditor_reads(principal=principal, what="checkpoint", detail=f"#{statement.id}")
+    return statement.as_dict()
 
 
 @router.get("/ledger/checkpoints/latest", response={200: StatementOut, **_ERRORS})
@@ -162,7 +168,9 @@ def receipts_check(request: HttpRequest, body: ReceiptsIn) -> dict[str, Any]:
     """Prove a desk's receipts: each answers `held` only if the ledger still records that
     event, at that seq, with that hash, on a chain that verifies. Any token may ask: the
     answer tells nothing the receipt's holder does not already know."""
-    principal_of(request)
+    auditor_reads(
+        principal=principal_of(request), what="receipts", detail=f"{len(body.receipts)} receipts"
+    )
     checks = receipts_verify(
         receipts=[
             Receipt(id=r.id.strip(), carrier=r.carrier.strip().upper(), seq=r.seq, hash=r.hash)

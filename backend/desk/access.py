@@ -27,6 +27,8 @@ HOMES = (
     ("approver", "desk:destruction"),
     ("registrar", "desk:register"),
     ("witness", "desk:destruction"),
+    ("security_admin", "desk:people"),
+    ("auditor", "desk:audit"),
 )
 
 

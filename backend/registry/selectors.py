@@ -97,3 +97,8 @@ def carrier_list(
     items = list(qs.order_by("-created_at", "-id")[offset : offset + limit])
     record_reads(principal, items, what="list")  # Reg Art. 20 access log
     return items, count
+
+
+def people_active() -> QuerySet[Person]:
+    """Everyone still active, by name: the security administrator's list."""
+    return Person.objects.filter(active=True).order_by("name", "id")

@@ -43,6 +43,23 @@ class AccessRecord(AppendOnlyModel):
         return f"read of {self.carrier_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
+class AuditorRead(AppendOnlyModel):
+    """One read by a security auditor (三员分立: whoever audits is audited too): the access
+    log, the ledger check or a checkpoint. Append-only like the access log it watches."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    # "access_log", "verify", "checkpoint", "checkpoints", "receipts".
+    what = models.CharField(max_length=32)
+    detail = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        db_table = "security_auditor_read"
+
+    def __str__(self) -> str:
+        return f"{self.what} read at {self.at:%Y-%m-%d %H:%M}"
+
+
 class SignInLock(models.Model):
     """Failed sign-ins for one badge code; ``locked_until`` set after too many of them."""
 

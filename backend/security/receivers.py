@@ -8,10 +8,10 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from backend.hooks import carriers_read
+from backend.hooks import auditor_read, carriers_read
 from backend.registry.models import Carrier
 from backend.registry.principals import Principal
-from backend.security.services import access_record
+from backend.security.services import access_record, auditor_read_record
 
 
 @receiver(carriers_read, dispatch_uid="security.access_log")
@@ -25,3 +25,11 @@ def write_access_log(
     **_: Any,
 ) -> int:
     return access_record(principal=principal, carriers=carriers, what=what, shown=shown)
+
+
+@receiver(auditor_read, dispatch_uid="security.auditor_reads")
+def write_auditor_read(
+    sender: Any, *, principal: Principal, what: str, detail: str, **_: Any
+) -> int:
+    auditor_read_record(principal=principal, what=what, detail=detail)
+    return 1

@@ -10,12 +10,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.errors import ServiceError
 from backend.registry.models import Carrier, Person, Token
-from backend.registry.principals import Principal
+from backend.registry.principals import Principal, require_role
 from backend.security import totp
-from backend.security.models import AccessRecord, TotpDevice
+from backend.security.models import AccessRecord, AuditorRead, TotpDevice
 
 
 @transaction.atomic
@@ -84,6 +85,31 @@ def access_record(
     if rows:
         AccessRecord.objects.bulk_create(rows)
     return len(rows)
+
+
+def auditor_read_record(*, principal: Principal, what: str, detail: str = "") -> AuditorRead:
+    """Append one row for a security auditor's read (三员分立: the auditor is audited)."""
+    if principal.person is None:
+        raise ServiceError("forbidden", "Only a person reads as the security auditor.")
+    return AuditorRead.objects.create(person=principal.person, what=what, detail=detail[:200])
+
+
+def access_log_read(
+    *, principal: Principal, limit: int = 200
+) -> tuple[list[AccessRecord], list[AuditorRead]]:
+    """The newest access-log rows and auditor reads, for the security auditor alone — and
+    the reading itself leaves a row, so nobody reads the log unseen. Nothing here, nor
+    anywhere else in Custos, changes or removes a row of either log."""
+    require_role(principal, "auditor", message=_("Only the security auditor reads the access log."))
+    with transaction.atomic():
+        auditor_read_record(principal=principal, what="access_log")
+    records = list(
+        AccessRecord.objects.select_related("carrier", "person", "device").order_by("-at", "-id")[
+            :limit
+        ]
+    )
+    reads = list(AuditorRead.objects.select_related("person").order_by("-at", "-id")[:limit])
+    return records, reads
 
 
 @transaction.atomic

@@ -23,7 +23,17 @@ from backend.alerts.services import alert_raise
 from backend.api.main import api
 from tests.conftest import scan
 
-ROLES = ["admin", "registrar", "clerk", "approver", "witness", "committee", ""]
+ROLES = [
+    "admin",
+    "registrar",
+    "clerk",
+    "approver",
+    "witness",
+    "committee",
+    "security_admin",
+    "auditor",
+    "",
+]
 CLEARANCES = ["top_secret", "secret", "confidential", "none"]
 RANK = {"none": 0, "confidential": 1, "secret": 2, "top_secret": 3}
 ERROR_STATUSES = {401, 403, 404, 409, 422}

@@ -74,6 +74,8 @@ def _pages(carriers: list[Any], stocktake: int) -> list[str]:
         "/labels/",
         "/registers/",
         "/stocktakes/",
+        "/people/",
+        "/audit/",
         f"/stocktakes/{stocktake}/",
     ]
     for c in carriers:
