@@ -7,14 +7,14 @@ and a forged one is refused by the same service the CLI and the API call.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from backend.custody.selectors import checkpoints_recent
-from backend.desk.access import roles_required
+from backend.desk.access import DeskRequest, roles_required
 from backend.errors import ServiceError
 from backend.registry.duties import auditor_reads, person_duties_set
 from backend.registry.levels import Clearance, Role
@@ -36,10 +36,10 @@ READS = {
 
 @roles_required("security_admin")
 @require_http_methods(["GET", "POST"])
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: DeskRequest) -> HttpResponse:
     """Everyone's roles and clearance; the security administrator changes anyone's but
     their own."""
-    principal = request.principal  # type: ignore[attr-defined]
+    principal = request.principal
     banner = None
     if request.method == "POST":
         try:
@@ -68,10 +68,10 @@ def people(request: HttpRequest) -> HttpResponse:
 
 
 @roles_required("auditor")
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: DeskRequest) -> HttpResponse:
     """The auditor's page: the access log, the auditors' own reads and the checkpoints,
     read-only. Opening it leaves a row in the auditors' log."""
-    principal = request.principal  # type: ignore[attr-defined]
+    principal = request.principal
     records, reads = access_log_read(principal=principal)
     statements = checkpoints_recent()
     if statements:
