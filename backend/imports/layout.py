@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from backend.imports.sheet import rows as sheet_rows
 from backend.registers.selectors import CARRIER_HEADINGS
 
 # The fields an import understands; a mapping names the heading of each one it uses.
@@ -83,8 +85,8 @@ def _xlsx(path: Path) -> Iterator[tuple[Any, ...]]:
     try:
         sheet = book.worksheets[0]
         try:
-            yield from sheet.iter_rows(values_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            yield from sheet_rows(book, sheet)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError) as exc:
             raise Unreadable(str(exc) or type(exc).__name__) from exc
     finally:
         book.close()

@@ -27,7 +27,7 @@ from backend.custody import hooks
 from backend.custody.events import event_build
 from backend.custody.models import CustodyEvent
 from backend.errors import ServiceError
-from backend.imports import layout
+from backend.imports import bulk, layout
 from backend.imports.checks import Directory, Parsed, Problem, row_check
 from backend.imports.models import ImportBatch, ImportMapping
 from backend.registry.marking import marking, period_end
@@ -36,7 +36,7 @@ from backend.registry.principals import Principal, require_role
 from backend.registry.states import clearance_covers
 from labels.codes import Kind, generate
 
-CHUNK = 1000
+CHUNK = 400  # rows per statement batch; under SQLite's 999 parameters in a lookup
 Unreadable = layout.Unreadable
 
 
@@ -315,15 +315,23 @@ def _write(
             )
         )
         carriers.append(carrier)
-    Carrier.objects.bulk_create(carriers)
-    scope = [
-        Carrier.scope.through(carrier_id=c.pk, person_id=person)
-        for c, p in zip(carriers, rows, strict=True)
-        for person in p.scope
-    ]
-    if scope:
-        Carrier.scope.through.objects.bulk_create(scope)
+    bulk.insert(Carrier, carriers, now=now)
+    ids = dict(
+        Carrier.objects.filter(code__in=[c.code for c in carriers]).values_list("code", "id")
+    )
+    for carrier in carriers:
+        carrier.pk = ids[carrier.code]
+    through = Carrier.scope.through
+    bulk.insert(
+        through,
+        [
+            through(carrier_id=c.pk, person_id=person)
+            for c, p in zip(carriers, rows, strict=True)
+            for person in p.scope
+        ],
+        now=now,
+    )
     for event, carrier in zip(events, carriers, strict=True):
-        event.carrier = carrier  # sets carrier_id now that the row has its key
+        event.carrier_id = carrier.pk  # the row has its key now
     hooks.events_appended(events)
-    CustodyEvent.objects.bulk_create(events)
+    bulk.insert(CustodyEvent, events, now=now)

@@ -16,6 +16,7 @@ MODULES = [
     "tests.bench.bench_sweep",
     "tests.bench.bench_desk",
     "tests.bench.bench_trust",
+    "tests.bench.bench_import",
 ]
 
 
