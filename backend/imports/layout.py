@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from backend.imports.sheet import rows as sheet_rows
+from backend.imports import sheet
 from backend.registers.selectors import CARRIER_HEADINGS
 
 # The fields an import understands; a mapping names the heading of each one it uses.
@@ -79,17 +78,15 @@ def _cells(path: Path) -> Iterator[tuple[Any, ...]]:
 
 def _xlsx(path: Path) -> Iterator[tuple[Any, ...]]:
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        reader, sheet_path = sheet.first_sheet(path)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise Unreadable(str(exc) or type(exc).__name__) from exc
     try:
-        sheet = book.worksheets[0]
-        try:
-            yield from sheet_rows(book, sheet)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError) as exc:
-            raise Unreadable(str(exc) or type(exc).__name__) from exc
+        yield from sheet.rows(reader, sheet_path)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError) as exc:
+        raise Unreadable(str(exc) or type(exc).__name__) from exc
     finally:
-        book.close()
+        reader.archive.close()
 
 
 def _csv(path: Path) -> Iterator[tuple[Any, ...]]:

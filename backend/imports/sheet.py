@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import iterparse
 
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import from_excel
 
@@ -32,13 +35,27 @@ def _number(raw: str) -> float | int:
     return int(value) if value.is_integer() and "." not in raw and "E" not in raw else value
 
 
-def rows(book: Any, sheet: Any) -> Iterator[tuple[Any, ...]]:
-    """The values of ``sheet`` (a read-only openpyxl worksheet of ``book``) row by row."""
-    shared = sheet._shared_strings
-    dates = book._date_formats
-    epoch = book.epoch
+def first_sheet(path: Path) -> tuple[Any, str]:
+    """The workbook (strings, styles) and the path of its first worksheet, without
+    openpyxl's read-only sheet object, which reads the whole sheet once to size it."""
+    reader = ExcelReader(str(path), read_only=True, data_only=True)
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    apply_stylesheet(reader.archive, reader.wb)
+    for _sheet, rel in reader.parser.find_sheets():
+        if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+            return reader, rel.target
+    raise KeyError("no worksheet")
+
+
+def rows(reader: Any, sheet_path: str) -> Iterator[tuple[Any, ...]]:
+    """The values of the worksheet at ``sheet_path`` of ``reader``'s workbook, row by row."""
+    shared = reader.shared_strings
+    dates = reader.wb._date_formats
+    epoch = reader.wb.epoch
     expected = 1
-    with book._archive.open(sheet._worksheet_path) as src:
+    with reader.archive.open(sheet_path) as src:
         cells: dict[int, Any] = {}
         # ElementTree never fetches external entities, and expat >= 2.4 caps entity
         # expansion (billion laughs), so a hostile workbook cannot reach out or blow up.
