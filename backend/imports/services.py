@@ -36,6 +36,7 @@ from backend.registry.principals import Principal, require_role
 from backend.registry.states import clearance_covers
 from labels.codes import Kind, generate
 
+PROGRESS_ROWS = 2000  # a job stores how far the check got every this many rows
 CHUNK = 400  # rows per statement batch; under SQLite's 999 parameters in a lookup
 Unreadable = layout.Unreadable
 
@@ -115,7 +116,7 @@ def carriers_import(
     dry_run: bool = False,
     location: str | None = None,
     mapping: str | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> ImportReport:
     """Check every row of the register at ``path``; write all new carriers or none.
 
@@ -185,13 +186,15 @@ def carriers_import(
             )
             continue
         good.append(checked)
-        if progress and report.rows % CHUNK == 0:
-            progress(report.rows)
+        if progress and report.rows % PROGRESS_ROWS == 0:
+            progress("checking", report.rows)
     new = _against_database(good, report, again)
     report.problems.sort(key=lambda p: p[0])
     if report.problems or dry_run:
         report.new = len(new) if not report.problems else 0
         return report
+    if progress:
+        progress("writing", report.rows)
     try:
         with transaction.atomic():
             ImportBatch.objects.get_or_create(
