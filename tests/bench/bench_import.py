@@ -166,9 +166,12 @@ def main() -> int:
         again = json.loads(_run(IMPORT, b, str(register)))
         same = json.loads(_run(DIGEST, a)) == json.loads(_run(DIGEST, b))
         peak = first["peak_kb"] / 1024
-        print(f"  {size} rows: {first['seconds']:.1f} s, peak {peak:.0f} MB, exit "
-              f"{first['exit']}; {first['out'][-2] if first['out'] else ''}; re-run: "
-              f"{again['out'][-3] if again['out'] else ''}; A == B: {same}", flush=True)
+        print(
+            f"  {size} rows: {first['seconds']:.1f} s, peak {peak:.0f} MB, exit "
+            f"{first['exit']}; {first['out'][-2] if first['out'] else ''}; re-run: "
+            f"{again['out'][-3] if again['out'] else ''}; A == B: {same}",
+            flush=True,
+        )
         ok = (
             first["exit"] == 0
             and again["exit"] == 0
@@ -180,8 +183,10 @@ def main() -> int:
         rows.append((size, first["seconds"], peak, again["seconds"], same, ok))
         failed |= int(not ok)
     print()
-    print(f"| import of an exported register | time (< {TARGET_S:.0f} s) | peak RSS "
-          f"(< {TARGET_MB} MB) | re-run | carrier for carrier | ok |")
+    print(
+        f"| import of an exported register | time (< {TARGET_S:.0f} s) | peak RSS "
+        f"(< {TARGET_MB} MB) | re-run | carrier for carrier | ok |"
+    )
     print("|---|---|---|---|---|---|")
     for size, seconds, peak, rerun, same, ok in rows:
         print(f"| {size} rows | {seconds:.1f} s | {peak:.0f} MB | {rerun:.1f} s | {same} | {ok} |")
