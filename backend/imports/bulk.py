@@ -20,7 +20,17 @@ Convert = Callable[[Any], Any]
 
 
 def _converter(field: models.Field) -> Convert | None:
-    if isinstance(field, (models.DateTimeField, models.JSONField, models.UUIDField)):
+    if isinstance(field, models.DateTimeField):
+        # An import stamps every row with the same few instants: convert each once.
+        seen: dict[datetime, Any] = {}
+
+        def stamp(value: datetime) -> Any:
+            if value not in seen:
+                seen[value] = field.get_db_prep_save(value, connection)
+            return seen[value]
+
+        return stamp
+    if isinstance(field, (models.JSONField, models.UUIDField)):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
 
