@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -154,9 +155,16 @@ def test_a_foreign_layout_imports_through_a_saved_mapping_and_codeless_rows_get_
     assert dry.ok and dry.new == 300 and not dry.written
     assert not Carrier.objects.exists()
 
-    code, out, err = run(str(path), "--mapping", "乡镇台账", "--as", unit.registrar.code)
+    sheet = tmp_path / "labels.pdf"
+    code, out, err = run(
+        str(path), "--mapping", "乡镇台账", "--labels", str(sheet), "--as", unit.registrar.code
+    )
     assert code == 0, out + err
     assert "300 new, 0 already present" in out
+    # The 299 rows without a code get their labels on one A4 sheet of 3×8 labels.
+    pdf = pdfium.PdfDocument(sheet.read_bytes())
+    assert len(pdf) == 13  # ceil(299 / 24)
+    pdf[0].render(scale=1).to_pil().save(tmp_path.parent / "import-labels.png")
     assert Carrier.objects.filter(code=kept, title="台账文件0", level="secret").exists()
     c = Carrier.objects.get(title="台账文件2")
     assert (c.level, c.marking, c.custodian, c.location) == (

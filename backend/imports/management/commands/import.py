@@ -1,4 +1,4 @@
-"""``custos import FILE [--dry-run] [--location L…] [--mapping NAME] [--as BADGE]``.
+"""``custos import FILE [--dry-run] [--location L] [--mapping NAME] [--labels PDF] [--as BADGE]``.
 
 Exit 0: every row good (written in one transaction, or only checked with --dry-run);
 1: some row is bad (each named by number, in Chinese and English) and nothing was written;
@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 
 from backend.errors import ServiceError
 from backend.imports.services import Unreadable, carriers_import
+from backend.imports.sheets import import_labels_write
 from backend.imports.words import actor_for, report_lines
 from backend.registry.principals import Principal
 
@@ -31,6 +32,11 @@ class Command(BaseCommand):
             help="where rows that name no place are kept (a location code or exact name)",
         )
         parser.add_argument("--mapping", help="a saved column mapping for a foreign layout")
+        parser.add_argument(
+            "--labels",
+            type=Path,
+            help="write the labels of the rows that got a new code to this PDF (A4 sheet)",
+        )
         parser.add_argument(
             "--as",
             dest="actor",
@@ -55,5 +61,18 @@ class Command(BaseCommand):
             sys.exit(2)
         for line in report_lines(report, dry_run=options["dry_run"]):
             self.stdout.write(line)
+        if options["labels"] and report.written and report.codes_issued:
+            try:
+                files = import_labels_write(
+                    principal=Principal(person=actor),
+                    codes=report.codes_issued,
+                    path=options["labels"],
+                )
+            except (ServiceError, OSError) as exc:
+                # The carriers are registered; only the sheet is missing (labels page).
+                self.stderr.write(f"labels: {getattr(exc, 'message', exc)}")
+            else:
+                for path in files:
+                    self.stdout.write(f"labels 标签: {path}")
         if not report.ok:
             sys.exit(1)
