@@ -292,10 +292,12 @@ def _write(
             issued_on=p.issued_on,
             period_ends_on=period_end(issued_on=p.issued_on, level=p.level, period=p.period),
             declassified_on=p.declassified_on,
-            registered_by=actor,
+            # Ids, not instances: the descriptors' bookkeeping costs per row and nothing
+            # here reads the related rows back.
+            registered_by_id=actor.pk,
             status=p.status,
-            custodian=custodian,
-            location=location,
+            custodian_id=custodian.pk,
+            location_id=location.pk,
         )
         payload: dict[str, Any] = {
             "level": p.level,
