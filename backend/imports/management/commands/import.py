@@ -15,8 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from backend.errors import ServiceError
+from backend.imports.label_sheet import import_labels_write
 from backend.imports.services import Unreadable, carriers_import
-from backend.imports.sheets import import_labels_write
 from backend.imports.words import actor_for, report_lines
 from backend.registry.principals import Principal
 
