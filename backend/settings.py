@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "backend.registers",
     "backend.printing",
     "backend.security",
+    "backend.imports",
     "backend.backups",
     "backend.api",
     "django_htmx",

@@ -20,6 +20,7 @@ from backend.backups.schedule import backup_check_missing, backup_drill, backup_
 from backend.classification.declassify import carriers_declassify_due
 from backend.custody.checkpoints import checkpoint_create
 from backend.custody.statements import checkpoint_sign
+from backend.imports.jobs import import_run
 from backend.inventory.reminders import inventory_reminders_run
 from backend.printing.services import bulk_print_run, label_reprint_raised
 from backend.registers.jobs import register_export_run, register_exports_prune
@@ -89,6 +90,14 @@ def slow_registers_export(job_id: int) -> dict[str, object]:
     """A register export for the pages (backend.registers.jobs); safe to run twice."""
     job = register_export_run(job_id=job_id)
     return {"status": job.status, "done": job.done, "total": job.total}
+
+
+@app.task(name="worker.tasks.slow_imports_run", acks_late=True)
+def slow_imports_run(job_id: int) -> dict[str, object]:
+    """A large register import (backend.imports.jobs); safe to run twice: the import is one
+    transaction, and rows already present are counted, not added."""
+    job = import_run(job_id=job_id)
+    return {"status": job.status, "done": job.done, "report": job.report.get("new")}
 
 
 @app.task(name="worker.tasks.slow_registers_prune")

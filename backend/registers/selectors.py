@@ -208,6 +208,7 @@ CARRIER_HEADINGS = (
     "审批意见与日期",
     "状态",
     "保管人",
+    "存放位置",  # so a register exported here imports elsewhere with its places
 )
 CARRIER_FIELDS = (
     "id",
@@ -226,6 +227,7 @@ CARRIER_FIELDS = (
     "copies_total",
     "status",
     "custodian__name",
+    "location__name",
     "declassified_on",
 )
 
@@ -271,13 +273,14 @@ def _carriers(principal: Principal, filters: Filters) -> Register:
                     f"{d['decision_opinion']}（{_local(d['decided_at'])}）" if d else "",
                     STATUS_ZH[c["status"]],
                     c["custodian__name"],
+                    c["location__name"],
                 )
 
     return Register(
         "carriers",
         TITLES["carriers"],
         CARRIER_HEADINGS,
-        (24, 34, 12, 17, 9, 20, 24, 22, 16, 13, 14, 30, 11, 13),
+        (24, 34, 12, 17, 9, 20, 24, 22, 16, 13, 14, 30, 11, 13, 16),
         rows(),
         filters,
         {"count": qs.count},  # the rows' own query, for a job's progress

@@ -17,6 +17,7 @@ MODULES = [
     "tests.bench.bench_desk",
     "tests.bench.bench_trust",
     "tests.bench.bench_receipts",
+    "tests.bench.bench_import",
 ]
 
 

@@ -17,6 +17,7 @@ PAGES = {
     "/classification/": "approver",
     "/register/": "registrar",
     "/labels/": "registrar",
+    "/imports/": "registrar",
 }
 
 

@@ -78,6 +78,7 @@ def test_the_carrier_register_has_one_row_per_carrier_with_every_field(
     assert rows[HEAD - 1] == (
         "编号", "名称", "载体形式", "制发日", "密级", "保密期限", "定密依据", "知悉范围",
         "份数/份号", "承办人", "定密责任人", "审批意见与日期", "状态", "保管人",
+        "存放位置",
     )  # fmt: skip
     data = {r[0]: r for r in rows[HEAD:]}
     assert set(data) == {approved.code, stock.code}
@@ -97,6 +98,7 @@ def test_the_carrier_register_has_one_row_per_carrier_with_every_field(
         f"同意（{local(decided.decided_at)}）",
         "已登记",
         unit.clerk.name,
+        unit.safe.name,
     )
     # Stock registered at once has no decision on record: those cells are empty.
     assert data[stock.code][4:6] == ("秘密", "6个月")

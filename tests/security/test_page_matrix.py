@@ -73,6 +73,7 @@ def _pages(carriers: list[Any], stocktake: int) -> list[str]:
         "/classification/",
         "/labels/",
         "/registers/",
+        "/imports/",
         "/stocktakes/",
         "/people/",
         "/audit/",
