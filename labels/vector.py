@@ -4,9 +4,10 @@ Bars are filled rectangles taken from the module pattern, never an embedded bitm
 raster barcode scaled into a PDF scanned badly (108 of 200 at 300 dpi), vector bars every
 time. Text is drawn as glyph outlines from the label font, not as font text: reportlab
 cannot embed the CFF-flavoured CJK font, and an SVG ``<text>`` would be set in whatever
-font the viewer happens to have. Each glyph's outline is written once per document (a PDF
-form XObject, an SVG ``<path>`` in ``<defs>``) and placed by reference, which keeps a
-1,000-label sheet small and fast.
+font the viewer happens to have; in the PDF the same text lies over the outlines as
+invisible text (labels.textlayer), so it can be searched and copied. Each glyph's
+outline is written once per document (a PDF form XObject, an SVG ``<path>`` in
+``<defs>``) and placed by reference, which keeps a 1,000-label sheet small and fast.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.pdfgen.canvas import Canvas
 
-from labels import fonts
+from labels import fonts, textlayer
 from labels.layout import Bars, Label, Text
 from labels.matrix import Matrix
 from labels.pdfops import PT_PER_MM, form_name, glyph_path, num
@@ -34,6 +35,10 @@ class PdfDocument:
         self._glyphs: set[tuple[str, int]] = set()
         self._page_height = 0.0
         self._page_open = False
+        # reportlab lists every font a document uses in one dictionary all pages share;
+        # asking for the internal name adds the text layer's font to it.
+        self._text_font = self._canvas._doc.getInternalFontName(textlayer.reportlab_font())
+        self._text_font = self._text_font.lstrip("/")
 
     @property
     def canvas(self) -> Canvas:
@@ -90,7 +95,7 @@ class PdfDocument:
         x = (left + item.x) * PT_PER_MM
         y = baseline_from_bottom * PT_PER_MM
         c.addLiteral(f"q {num(k)} 0 0 {num(k)} {num(x)} {num(y)} cm")
-        pending = 0.0
+        pending = total = 0.0
         for ch in item.text:
             if not ch.isspace():
                 if pending:
@@ -98,8 +103,15 @@ class PdfDocument:
                     pending = 0.0
                 self._glyphs.add((ch, item.weight))
                 c.doForm(form_name(ch, item.weight))
-            pending += fonts.advance(ch, item.weight) * 1000
+            step = fonts.advance(ch, item.weight)
+            pending += step * 1000
+            total += step
         c.addLiteral("Q")
+        size = item.size * PT_PER_MM
+        shown = item.text if item.layer is None else item.layer
+        layer = textlayer.run(self._text_font, shown, x, y, size, total * size)
+        if layer:
+            c.addLiteral(layer)
 
     def finish(self) -> bytes:
         c = self._canvas

@@ -108,10 +108,13 @@ def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
             cells, height = pending
             if drawn and y + height > bottom:
                 break  # the row goes whole to the next page
-            for lines, left in zip(cells, lefts, strict=True):
+            for (whole, lines), left in zip(cells, lefts, strict=True):
+                # A wrapped value's first line carries it whole in the text layer, so a
+                # search finds a name that the column broke over two lines.
                 for i, line in enumerate(lines):
                     baseline = y + ROW_H - 2.0 + i * LINE
-                    items.append(Text(left + 0.8, baseline, SIZE, fonts.REGULAR, line))
+                    layer = None if len(lines) == 1 else "" if i else whole
+                    items.append(Text(left + 0.8, baseline, SIZE, fonts.REGULAR, line, layer))
             y += height
             rules.append(y)
             drawn += 1
@@ -126,35 +129,39 @@ def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
             _centered(f"第 {page} 页", PAGE_W / 2, PAGE_H - MARGIN + 2.0, SIZE, fonts.REGULAR)
         )
         for item in items:
-            doc.text(item.x, item.baseline, item.size, item.weight, item.text)
+            doc.text(item.x, item.baseline, item.size, item.weight, item.text, layer=item.layer)
     doc.finish()
     return count
 
 
 def _laid_out(
     row: tuple[str, ...] | None, widths: list[float]
-) -> tuple[list[list[str]], float] | None:
+) -> tuple[list[tuple[str, list[str]]], float] | None:
     """A row's cells as lines and the row's height: a value too wide for its column
     wraps onto more lines (the row grows) rather than being cut."""
     if row is None:
         return None
     cells = [_lines(value, width) for value, width in zip(row, widths, strict=True)]
-    return cells, ROW_H + (max(map(len, cells), default=1) - 1) * LINE
+    lines = max((len(cell[1]) for cell in cells), default=1)
+    return cells, ROW_H + (lines - 1) * LINE
 
 
-def _lines(value: str, width: float) -> list[str]:
+def _lines(value: str, width: float) -> tuple[str, list[str]]:
+    """The value as printed, and its lines in the column."""
     if not value:
-        return []
+        return "", []
     shown = fonts.printable(value)
     room = width - 1.6
     if text.width(shown, SIZE, fonts.REGULAR) <= room:  # most cells: one measure, no wrap
-        return [shown]
-    return text.wrap(shown, room, SIZE, fonts.REGULAR, max_lines=MAX_CELL_LINES)
+        return shown, [shown]
+    return shown, text.wrap(shown, room, SIZE, fonts.REGULAR, max_lines=MAX_CELL_LINES)
 
 
 def _cell(value: str, left: float, width: float, baseline: float, size: float, weight: int) -> Text:
-    shown = text.shorten(fonts.printable(value), width - 1.6, size, weight)
-    return Text(left + 0.8, baseline, size, weight, shown)
+    whole = fonts.printable(value)
+    shown = text.shorten(whole, width - 1.6, size, weight)
+    # A heading shortened to its column is still found whole by a search.
+    return Text(left + 0.8, baseline, size, weight, shown, None if shown == whole else whole)
 
 
 def _centered(value: str, middle: float, baseline: float, size: float, weight: int) -> Text:
