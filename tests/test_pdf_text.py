@@ -54,9 +54,11 @@ def assert_in_order(pdf: bytes, *needles: str) -> None:
     """Each needle is found by search, and the text has them in this order."""
     for needle in needles:
         assert searchable(pdf, needle), (needle, page_texts(pdf)[:1])
-    text = " ".join(page_texts(pdf))
+    # A value wrapped over lines has a line break where the page has one: compare
+    # without white space.
+    text = "".join("".join(page_texts(pdf)).split())
     at = 0
-    for needle in needles:
+    for needle in ("".join(n.split()) for n in needles):
         found = text.find(needle, at)
         assert found >= 0, (needle, "not after the one before it", text[:600])
         at = found + len(needle)
@@ -149,7 +151,7 @@ def test_every_register_has_its_title_and_headings_as_text(
                 assert searchable(pdf, unit.clerk.name)
 
 
-def test_a_register_value_wrapped_over_lines_or_a_shortened_heading_is_found_whole() -> None:
+def test_a_register_value_wrapped_over_lines_is_found_and_a_shortened_heading_whole() -> None:
     name = "孙监销 Sun (witness for the destruction of classified carriers, archive office)"
     rows = [("CXZ-00000001M", "文件", "机密", name, "clerk", "2026-01-01 08:00", "", "", "")]
     register = Register(

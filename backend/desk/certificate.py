@@ -63,17 +63,11 @@ class _Page:
         width: float | None = None,
     ) -> None:
         width = width if width is not None else A4[0] - MARGIN - x
-        whole = fonts.printable(content)
-        lines = text_wrap(whole, width, size, weight, max_lines=MAX_LINES)
+        lines = text_wrap(fonts.printable(content), width, size, weight, max_lines=MAX_LINES)
         for i, line in enumerate(lines):
             if i:
                 self.y += size * LEADING  # the caller's own step follows the last line
-            # A wrapped line's text layer carries it whole on its first line, so a search
-            # or a copy finds a place or name the wrap broke in two.
-            layer = None if len(lines) == 1 else "" if i else whole
-            self.items.append(
-                Text(x=x, baseline=self.y, size=size, weight=weight, text=line, layer=layer)
-            )
+            self.items.append(Text(x=x, baseline=self.y, size=size, weight=weight, text=line))
 
     def center(self, text: str, size: float, weight: int = fonts.BOLD) -> None:
         w = fonts.advance(text, weight) * size

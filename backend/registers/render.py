@@ -108,13 +108,10 @@ def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
             cells, height = pending
             if drawn and y + height > bottom:
                 break  # the row goes whole to the next page
-            for (whole, lines), left in zip(cells, lefts, strict=True):
-                # A wrapped value's first line carries it whole in the text layer, so a
-                # search finds a name that the column broke over two lines.
+            for lines, left in zip(cells, lefts, strict=True):
                 for i, line in enumerate(lines):
                     baseline = y + ROW_H - 2.0 + i * LINE
-                    layer = None if len(lines) == 1 else "" if i else whole
-                    items.append(Text(left + 0.8, baseline, SIZE, fonts.REGULAR, line, layer))
+                    items.append(Text(left + 0.8, baseline, SIZE, fonts.REGULAR, line))
             y += height
             rules.append(y)
             drawn += 1
@@ -136,25 +133,23 @@ def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
 
 def _laid_out(
     row: tuple[str, ...] | None, widths: list[float]
-) -> tuple[list[tuple[str, list[str]]], float] | None:
+) -> tuple[list[list[str]], float] | None:
     """A row's cells as lines and the row's height: a value too wide for its column
     wraps onto more lines (the row grows) rather than being cut."""
     if row is None:
         return None
     cells = [_lines(value, width) for value, width in zip(row, widths, strict=True)]
-    lines = max((len(cell[1]) for cell in cells), default=1)
-    return cells, ROW_H + (lines - 1) * LINE
+    return cells, ROW_H + (max(map(len, cells), default=1) - 1) * LINE
 
 
-def _lines(value: str, width: float) -> tuple[str, list[str]]:
-    """The value as printed, and its lines in the column."""
+def _lines(value: str, width: float) -> list[str]:
     if not value:
-        return "", []
+        return []
     shown = fonts.printable(value)
     room = width - 1.6
     if text.width(shown, SIZE, fonts.REGULAR) <= room:  # most cells: one measure, no wrap
-        return shown, [shown]
-    return shown, text.wrap(shown, room, SIZE, fonts.REGULAR, max_lines=MAX_CELL_LINES)
+        return [shown]
+    return text.wrap(shown, room, SIZE, fonts.REGULAR, max_lines=MAX_CELL_LINES)
 
 
 def _cell(value: str, left: float, width: float, baseline: float, size: float, weight: int) -> Text:
