@@ -17,10 +17,7 @@ is reading order in every writer.
 
 from __future__ import annotations
 
-from functools import cache
-
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+import functools
 
 from labels.pdfops import num
 
@@ -35,18 +32,17 @@ _DESCRIPTOR = (
     "/CapHeight 737 /XHeight 553 /StemV 58 /StemH 91 /MissingWidth 500 >>"
 )
 
-
-@cache
-def _widths() -> dict[str, int]:
-    """Advance widths in 1/1000 em of the characters that are not 1 em wide."""
-    return dict(UnicodeCIDFont(FONT).unicodeWidths)
-
-
-@cache
-def reportlab_font() -> str:
-    """Register the layer's font with reportlab (once per process); returns its name."""
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+# STSong-Light's advance widths of the printable ASCII characters (CIDs 1 to 95), in
+# 1/1000 em, as Adobe publishes them and reportlab's cidfonts carries them; every other
+# character is 1 em wide. Written out so a register needs no CID font machinery.
+_ASCII_WIDTHS = (
+    "207 270 342 467 462 797 710 239 374 374 423 605 238 375 238 334 462 462 462 462 462 "
+    "462 462 462 462 462 238 238 605 605 605 344 748 684 560 695 739 563 511 729 793 318 "
+    "312 666 526 896 758 772 544 772 628 465 607 753 711 972 647 620 607 374 333 374 606 "
+    "500 239 417 503 427 529 415 264 444 518 241 230 495 228 793 527 524 524 504 338 336 "
+    "277 517 450 652 466 452 407 370 258 370 605"
+)
+_WIDTHS = {chr(c): int(w) for c, w in zip(_ASCII, _ASCII_WIDTHS.split(), strict=True)}
 
 
 def encode(text: str) -> str:
@@ -56,32 +52,36 @@ def encode(text: str) -> str:
 
 def font_width(text: str) -> float:
     """The width of ``text`` in STSong-Light, in em."""
-    widths = _widths()
-    return sum(widths.get(ch, 1000) for ch in text if ord(ch) <= 0xFFFF) / 1000
+    return sum(_WIDTHS.get(ch, 1000) for ch in text if ord(ch) <= 0xFFFF) / 1000
+
+
+@functools.lru_cache(maxsize=4096)
+def _measured(text: str) -> tuple[float, str]:
+    """Width and encoding of a run; cached, as a sheet repeats its markings and units."""
+    return font_width(text), encode(text)
 
 
 def run(font: str, text: str, x: float, y: float, size: float, width: float) -> str:
     """Content-stream operators for ``text`` as invisible text: font resource ``font``,
     baseline start at (``x``, ``y``) pt, ``size`` pt, stretched to ``width`` pt."""
-    natural = font_width(text) * size
-    if not text.strip() or natural <= 0 or width <= 0:
+    em, codes = _measured(text)
+    if not codes or em <= 0 or width <= 0 or not text.strip():
         return ""
     # q/Q keeps the render mode from reaching anything drawn after the run.
     return (
-        f"q BT 3 Tr /{font} {num(size)} Tf {num(100 * width / natural)} Tz "
-        f"1 0 0 1 {num(x)} {num(y)} Tm <{encode(text)}> Tj ET Q"
+        f"q BT 3 Tr /{font} {num(size)} Tf {num(100 * width / (em * size))} Tz "
+        f"1 0 0 1 {num(x)} {num(y)} Tm <{codes}> Tj ET Q"
     )
 
 
 def font_dictionary(descriptor: int) -> str:
     """The Type 0 font object for a writer that builds its own PDF objects, with
     ``descriptor`` the object number of :func:`font_descriptor`."""
-    ascii_widths = " ".join(str(_widths().get(chr(c), 1000)) for c in _ASCII)
     return (
         f"<< /Type /Font /Subtype /Type0 /BaseFont /{FONT} /Encoding /{ENCODING} "
         f"/DescendantFonts [<< /Type /Font /Subtype /CIDFontType0 /BaseFont /{FONT} "
         "/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> "
-        f"/FontDescriptor {descriptor} 0 R /DW 1000 /W [1 [{ascii_widths}]] >>] >>"
+        f"/FontDescriptor {descriptor} 0 R /DW 1000 /W [1 [{_ASCII_WIDTHS}]] >>] >>"
     )
 
 

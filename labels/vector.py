@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 from labels import fonts, textlayer
@@ -37,8 +40,8 @@ class PdfDocument:
         self._page_open = False
         # reportlab lists every font a document uses in one dictionary all pages share;
         # asking for the internal name adds the text layer's font to it.
-        self._text_font = self._canvas._doc.getInternalFontName(textlayer.reportlab_font())
-        self._text_font = self._text_font.lstrip("/")
+        internal = self._canvas._doc.getInternalFontName(_text_layer_font())
+        self._text_font = internal.lstrip("/")
 
     @property
     def canvas(self) -> Canvas:
@@ -125,6 +128,13 @@ class PdfDocument:
             c.endForm()
         c.save()
         return self._out.getvalue()
+
+
+@cache
+def _text_layer_font() -> str:
+    """Register the text layer's font with reportlab, once per process; returns its name."""
+    pdfmetrics.registerFont(UnicodeCIDFont(textlayer.FONT))
+    return textlayer.FONT
 
 
 def _matrix_ops(item: Matrix) -> str:
