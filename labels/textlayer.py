@@ -17,7 +17,7 @@ is reading order in every writer.
 
 from __future__ import annotations
 
-import functools
+from itertools import repeat
 
 from labels.pdfops import num
 
@@ -45,26 +45,29 @@ _ASCII_WIDTHS = (
 _WIDTHS = {chr(c): int(w) for c, w in zip(_ASCII, _ASCII_WIDTHS.split(), strict=True)}
 
 
+def _bmp(text: str) -> str:
+    return "".join(ch for ch in text if ord(ch) <= 0xFFFF)
+
+
 def encode(text: str) -> str:
     """``text`` as the hex string the CMap reads: UCS-2, big-endian."""
-    return "".join(f"{ord(ch):04X}" for ch in text if ord(ch) <= 0xFFFF)
+    data = text.encode("utf-16-be", "surrogatepass")
+    if len(data) != 2 * len(text):  # a character beyond UCS-2 (a surrogate pair)
+        data = _bmp(text).encode("utf-16-be", "surrogatepass")
+    return data.hex().upper()
 
 
 def font_width(text: str) -> float:
     """The width of ``text`` in STSong-Light, in em."""
-    return sum(_WIDTHS.get(ch, 1000) for ch in text if ord(ch) <= 0xFFFF) / 1000
-
-
-@functools.lru_cache(maxsize=4096)
-def _measured(text: str) -> tuple[float, str]:
-    """Width and encoding of a run; cached, as a sheet repeats its markings and units."""
-    return font_width(text), encode(text)
+    if not text.isascii():
+        text = _bmp(text)
+    return sum(map(_WIDTHS.get, text, repeat(1000, len(text)))) / 1000
 
 
 def run(font: str, text: str, x: float, y: float, size: float, width: float) -> str:
     """Content-stream operators for ``text`` as invisible text: font resource ``font``,
     baseline start at (``x``, ``y``) pt, ``size`` pt, stretched to ``width`` pt."""
-    em, codes = _measured(text)
+    em, codes = font_width(text), encode(text)
     if not codes or em <= 0 or width <= 0 or not text.strip():
         return ""
     # q/Q keeps the render mode from reaching anything drawn after the run.
