@@ -48,6 +48,7 @@ class StreamingPdf:
         self._pages: list[int] = []
         self._glyphs: set[tuple[str, int]] = set()
         self._ops: list[str] = []
+        self._layer = textlayer.PageLayer(_TEXT_FONT)
         self._page_size: tuple[float, float] | None = None
         self._info = {"Title": title, "Creator": creator}
         # The binary comment line tells transfer tools the file is not plain text.
@@ -94,10 +95,10 @@ class StreamingPdf:
             pending += step * 1000
             total += step
         ops.append("Q")
+        self._ops.append(" ".join(ops))
         size_pt = size * PT_PER_MM
         shown = value if layer is None else layer
-        ops.append(textlayer.run(_TEXT_FONT, shown, x_pt, y_pt, size_pt, total * size_pt))
-        self._ops.append(" ".join(ops))
+        self._layer.add(shown, x_pt, y_pt, size_pt, total * size_pt)
 
     def finish(self) -> int:
         """Close the last page and write the glyphs, page tree and xref; returns bytes written."""
@@ -156,6 +157,7 @@ class StreamingPdf:
         if self._page_size is None:
             raise RuntimeError("no page is open")
         width, height = self._page_size
+        self._ops.append(self._layer.take())
         body = zlib.compress("\n".join(self._ops).encode("ascii"))
         self._ops = []
         content = self._object(

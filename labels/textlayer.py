@@ -64,17 +64,36 @@ def font_width(text: str) -> float:
     return sum(map(_WIDTHS.get, text, repeat(1000, len(text)))) / 1000
 
 
-def run(font: str, text: str, x: float, y: float, size: float, width: float) -> str:
-    """Content-stream operators for ``text`` as invisible text: font resource ``font``,
-    baseline start at (``x``, ``y``) pt, ``size`` pt, stretched to ``width`` pt."""
-    em, codes = font_width(text), encode(text)
-    if not codes or em <= 0 or width <= 0 or not text.strip():
-        return ""
-    # q/Q keeps the render mode from reaching anything drawn after the run.
-    return (
-        f"q BT 3 Tr /{font} {num(size)} Tf {num(100 * width / (em * size))} Tz "
-        f"1 0 0 1 {num(x)} {num(y)} Tm <{codes}> Tj ET Q"
-    )
+class PageLayer:
+    """One page's text layer: runs gathered as the page is drawn, written at its end as a
+    single text object (one ``3 Tr``, a font change only where the size changes), which
+    keeps the layer small and apart from the outlines (no XObject may sit inside BT/ET)."""
+
+    def __init__(self, font: str) -> None:
+        self._font = font  # the writer's resource name for the layer's font
+        self._ops: list[str] = []
+        self._size: float | None = None
+
+    def add(self, text: str, x: float, y: float, size: float, width: float) -> None:
+        """``text`` with its baseline starting at (``x``, ``y``) pt, ``size`` pt, stretched
+        to the ``width`` pt its outlines take."""
+        em, codes = font_width(text), encode(text)
+        if not codes or em <= 0 or width <= 0 or not text.strip():
+            return
+        if size != self._size:
+            self._ops.append(f"/{self._font} {num(size)} Tf")
+            self._size = size
+        self._ops.append(
+            f"{num(100 * width / (em * size))} Tz 1 0 0 1 {num(x)} {num(y)} Tm <{codes}> Tj"
+        )
+
+    def take(self) -> str:
+        """The page's layer as content-stream operators ("" if it has no text); resets."""
+        if not self._ops:
+            return ""
+        ops, self._ops, self._size = self._ops, [], None
+        # q/Q keeps the render mode from reaching anything drawn after the layer.
+        return "q BT 3 Tr\n" + "\n".join(ops) + "\nET Q"
 
 
 def font_dictionary(descriptor: int) -> str:

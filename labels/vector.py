@@ -41,7 +41,7 @@ class PdfDocument:
         # reportlab lists every font a document uses in one dictionary all pages share;
         # asking for the internal name adds the text layer's font to it.
         internal = self._canvas._doc.getInternalFontName(_text_layer_font())
-        self._text_font = internal.lstrip("/")
+        self._layer = textlayer.PageLayer(internal.lstrip("/"))
 
     @property
     def canvas(self) -> Canvas:
@@ -49,7 +49,7 @@ class PdfDocument:
 
     def new_page(self, width_mm: float, height_mm: float) -> None:
         if self._page_open:
-            self._canvas.showPage()
+            self._end_page()
         self._canvas.setPageSize((width_mm * PT_PER_MM, height_mm * PT_PER_MM))
         self._page_height = height_mm
         self._page_open = True
@@ -112,14 +112,18 @@ class PdfDocument:
         c.addLiteral("Q")
         size = item.size * PT_PER_MM
         shown = item.text if item.layer is None else item.layer
-        layer = textlayer.run(self._text_font, shown, x, y, size, total * size)
+        self._layer.add(shown, x, y, size, total * size)
+
+    def _end_page(self) -> None:
+        layer = self._layer.take()
         if layer:
-            c.addLiteral(layer)
+            self._canvas.addLiteral(layer)
+        self._canvas.showPage()
 
     def finish(self) -> bytes:
         c = self._canvas
         if self._page_open:
-            c.showPage()
+            self._end_page()
         # Forms may be defined after the pages that use them; defining each glyph once,
         # here, keeps a sheet of a thousand labels to one outline per distinct character.
         for ch, weight in sorted(self._glyphs):

@@ -14,11 +14,16 @@ def test_the_written_out_widths_are_reportlabs_stsong_light_metrics() -> None:
         assert textlayer.font_width(ch) * 1000 == font.stringWidth(ch, 1000), ch
 
 
-def test_a_run_is_invisible_ucs2_text_stretched_to_its_outlines() -> None:
-    ops = textlayer.run("T0", "机密 A1", 10, 20, 8, 30)
-    assert ops.startswith("q BT 3 Tr /T0 8 Tf ") and ops.endswith(" Tj ET Q")
+def test_a_page_layer_is_one_invisible_text_object_of_ucs2_runs() -> None:
+    layer = textlayer.PageLayer("T0")
+    layer.add("机密 A1", 10, 20, 8, 30)
+    layer.add("   ", 0, 0, 8, 30)  # nothing to find: left out
+    layer.add("B", 10, 40, 8, 5)  # same size: no second Tf
+    ops = layer.take()
+    assert ops.startswith("q BT 3 Tr\n/T0 8 Tf\n") and ops.endswith("\nET Q")
+    assert ops.count(" Tf") == 1 and ops.count(" Tj") == 2
     assert "<673A5BC6002000410031>" in ops
     natural = textlayer.font_width("机密 A1") * 8
-    assert f" {100 * 30 / natural:.4f}".rstrip("0") + " Tz" in ops
-    assert textlayer.run("T0", "   ", 0, 0, 8, 30) == ""
+    assert f"{100 * 30 / natural:.4f}".rstrip("0") + " Tz 1 0 0 1 10 20 Tm" in ops
+    assert layer.take() == ""  # taken: the next page starts empty
     assert textlayer.encode("a\U00020bb7b") == "00610062"  # beyond UCS-2: left out
