@@ -17,10 +17,14 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
+# The demo unit's name as labels, certificates and registers print it (CUSTOS_UNIT_NAME
+# in the environment wins).
+DEMO_UNIT_NAME := 某某市保密局机要室（演示单位）
+
 run: $(STAMP)
 	$(BIN)/custos migrate --noinput
-	$(BIN)/custos demo
-	$(BIN)/custos serve
+	CUSTOS_UNIT_NAME="$${CUSTOS_UNIT_NAME:-$(DEMO_UNIT_NAME)}" $(BIN)/custos demo
+	CUSTOS_UNIT_NAME="$${CUSTOS_UNIT_NAME:-$(DEMO_UNIT_NAME)}" $(BIN)/custos serve
 
 test: $(STAMP)
 	$(BIN)/ruff check .

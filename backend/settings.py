@@ -161,8 +161,8 @@ CUSTOS_SWEEP_SECONDS = env_int("CUSTOS_SWEEP_SECONDS", 60)
 # How often the committee dashboard's tiles ask for fresh counts (they also refresh at once
 # after an acknowledgement on the page).
 CUSTOS_DASHBOARD_POLL_SECONDS = env_int("CUSTOS_DASHBOARD_POLL_SECONDS", 30)
-# The unit's name as certificates and registers print it (CUSTOS_UNIT stays the code
-# prefix); empty: they print the prefix.
+# The unit's name as labels, certificates and registers print it (CUSTOS_UNIT stays the
+# code prefix); empty: they print the prefix (backend.registry.texts.unit_name).
 CUSTOS_UNIT_NAME = env_str("CUSTOS_UNIT_NAME", "")
 CUSTOS_ALERT_EMAILS = env_list("CUSTOS_ALERT_EMAILS")
 CUSTOS_WEBHOOK_URL = env_str("CUSTOS_WEBHOOK_URL")
@@ -177,10 +177,9 @@ CUSTOS_REPAIR_DAYS = env_int("CUSTOS_REPAIR_DAYS", 14)
 CUSTOS_EXPORT_KEEP_HOURS = env_int("CUSTOS_EXPORT_KEEP_HOURS", 24)
 CUSTOS_DESTRUCTION_DAYS = env_int("CUSTOS_DESTRUCTION_DAYS", 7)
 CUSTOS_LOSS_REPORT_HOURS = 24  # Reg Art. 61: a loss is reported within 24 hours.
-# Labels (docs/labels.md): the unit's name printed on labels, whether carrier labels may
-# show the title (a title can itself be secret: default off), and the label printers as
-# name=raw://host:9100?dpi=203&size=50x30 or name=cups://queue?format=pdf, comma-separated.
-CUSTOS_UNIT_NAME = env_str("CUSTOS_UNIT_NAME")
+# Labels (docs/labels.md): whether carrier labels may show the title (a title can itself
+# be secret: default off), and the label printers as name=raw://host:9100?dpi=203&size=50x30
+# or name=cups://queue?format=pdf, comma-separated; the unit's name is CUSTOS_UNIT_NAME above.
 CUSTOS_LABEL_TITLES = env_bool("CUSTOS_LABEL_TITLES", False)
 CUSTOS_PRINTERS = env_list("CUSTOS_PRINTERS")
 # Alerts (docs/alerts.md): reminders while a case is unresolved, escalation of a case

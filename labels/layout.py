@@ -87,6 +87,10 @@ class Text:
     size: float  # em size in mm
     weight: int
     text: str
+    # What the PDF's invisible text layer carries for this line (labels.textlayer): None
+    # is the line itself; a value broken over lines is carried whole by its first line
+    # (and "" by the others), so a search finds it.
+    layer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

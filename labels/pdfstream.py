@@ -10,7 +10,8 @@ table), i.e. a few hundred kilobytes for the longest register.
 
 Text is drawn as glyph outlines from the label font (labels.fonts), each distinct glyph
 once per document as a form XObject placed by reference, exactly as labels.vector does
-for sheets — so Chinese prints the same on every machine without any font embedded.
+for sheets — so Chinese prints the same on every machine without any font embedded —
+and the same text lies over it as invisible text (labels.textlayer) for search and copy.
 
 Layout of the file (PDF 1.4):
 
@@ -19,7 +20,8 @@ Layout of the file (PDF 1.4):
    reader finds objects by the xref table and any order is legal;
 2. per page: its content stream object, then its page object (``/Parent 2 0 R``,
    ``/Resources 3 0 R``);
-3. at the end: one form XObject per glyph used, the resources (naming every glyph form),
+3. at the end: one form XObject per glyph used, the text layer's font and its descriptor,
+   the resources (naming every glyph form and that font),
    the page tree (listing every page), the xref table and the trailer.
 """
 
@@ -28,10 +30,11 @@ from __future__ import annotations
 import zlib
 from typing import IO
 
-from labels import fonts
+from labels import fonts, textlayer
 from labels.pdfops import PT_PER_MM, form_name, glyph_path, num, pdf_string
 
 _CATALOG, _PAGES, _RESOURCES = 1, 2, 3
+_TEXT_FONT = "T0"  # the invisible text layer's font resource (labels.textlayer)
 
 
 class StreamingPdf:
@@ -45,6 +48,7 @@ class StreamingPdf:
         self._pages: list[int] = []
         self._glyphs: set[tuple[str, int]] = set()
         self._ops: list[str] = []
+        self._layer = textlayer.PageLayer(_TEXT_FONT)
         self._page_size: tuple[float, float] | None = None
         self._info = {"Title": title, "Creator": creator}
         # The binary comment line tells transfer tools the file is not plain text.
@@ -64,14 +68,22 @@ class StreamingPdf:
             f"{num(x1 * PT_PER_MM)} {num((h - y1) * PT_PER_MM)} l S"
         )
 
-    def text(self, x: float, baseline: float, size: float, weight: int, value: str) -> None:
-        """``value`` with its baseline ``baseline`` mm below the page's top edge."""
+    def text(
+        self,
+        x: float,
+        baseline: float,
+        size: float,
+        weight: int,
+        value: str,
+        *,
+        layer: str | None = None,
+    ) -> None:
+        """``value`` with its baseline ``baseline`` mm below the page's top edge; ``layer``
+        is what the invisible text layer carries instead of ``value`` (labels.layout.Text)."""
         k = size * PT_PER_MM / 1000  # glyph forms are in font units, 1000 per em
-        ops = [
-            f"q {num(k)} 0 0 {num(k)} {num(x * PT_PER_MM)} "
-            f"{num((self._height() - baseline) * PT_PER_MM)} cm"
-        ]
-        pending = 0.0
+        x_pt, y_pt = x * PT_PER_MM, (self._height() - baseline) * PT_PER_MM
+        ops = [f"q {num(k)} 0 0 {num(k)} {num(x_pt)} {num(y_pt)} cm"]
+        pending = total = 0.0
         for ch in value:
             if not ch.isspace():
                 if pending:
@@ -79,9 +91,14 @@ class StreamingPdf:
                     pending = 0.0
                 self._glyphs.add((ch, weight))
                 ops.append(f"/{form_name(ch, weight)} Do")
-            pending += fonts.advance(ch, weight) * 1000
+            step = fonts.advance(ch, weight)
+            pending += step * 1000
+            total += step
         ops.append("Q")
         self._ops.append(" ".join(ops))
+        size_pt = size * PT_PER_MM
+        shown = value if layer is None else layer
+        self._layer.add(shown, x_pt, y_pt, size_pt, total * size_pt)
 
     def finish(self) -> int:
         """Close the last page and write the glyphs, page tree and xref; returns bytes written."""
@@ -95,8 +112,13 @@ class StreamingPdf:
                 b"/Filter /FlateDecode /Length %d >>\nstream\n" % len(body) + body + b"\nendstream"
             )
             names.append(f"/{form_name(ch, weight)} {number} 0 R")
+        descriptor = self._object(textlayer.font_descriptor().encode("ascii"))
+        font = self._object(textlayer.font_dictionary(descriptor).encode("ascii"))
         self._object(
-            f"<< /ProcSet [/PDF] /XObject << {' '.join(names)} >> >>".encode("ascii"),
+            (
+                f"<< /ProcSet [/PDF /Text] /Font << /{_TEXT_FONT} {font} 0 R >> "
+                f"/XObject << {' '.join(names)} >> >>"
+            ).encode("ascii"),
             number=_RESOURCES,
         )
         kids = " ".join(f"{n} 0 R" for n in self._pages)
@@ -135,6 +157,7 @@ class StreamingPdf:
         if self._page_size is None:
             raise RuntimeError("no page is open")
         width, height = self._page_size
+        self._ops.append(self._layer.take())
         body = zlib.compress("\n".join(self._ops).encode("ascii"))
         self._ops = []
         content = self._object(

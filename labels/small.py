@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from labels import fonts, text
@@ -54,6 +55,9 @@ CODE_WEIGHT = 500
 MIN_CODE_MM = 1.3
 MIN_MARKING_MM = 1.5
 COMFORTABLE_CODE_MM = 1.6
+
+#: One line of a label's text stack: its text, size, weight and text layer (Text.layer).
+Row = tuple[str, float, int, str | None]
 
 
 def compose(spec: LabelSpec, size: str, dpi: int) -> Label:
@@ -124,27 +128,46 @@ def _code_lines(code: str, width: float, size: float) -> tuple[list[str], float]
 
 def _stack(
     items: list[Matrix | Text],
-    rows: list[tuple[str, float, int]],
+    rows: list[Row],
     x: float,
     top: float,
     width: float,
     *,
     align: str = "left",
 ) -> float:
-    """Place ``rows`` (text, size, weight) from ``top`` down; returns the bottom."""
+    """Place ``rows`` (text, size, weight, layer) from ``top`` down; returns the bottom."""
     ascender = fonts.metrics().ascender
     y = top
-    for content, size, weight in rows:
+    for content, size, weight, layer in rows:
         left = x if align == "left" else x + (width - text.width(content, size, weight)) / 2
         items.append(
-            Text(x=left, baseline=y + size * ascender, size=size, weight=weight, text=content)
+            Text(
+                x=left,
+                baseline=y + size * ascender,
+                size=size,
+                weight=weight,
+                text=content,
+                layer=layer,
+            )
         )
         y += _line_height(size)
     return y
 
 
-def _height(rows: list[tuple[str, float, int]]) -> float:
-    return sum(_line_height(size) for _, size, _ in rows)
+def _height(rows: list[Row]) -> float:
+    return sum(_line_height(row[1]) for row in rows)
+
+
+def _whole(marking: str) -> str:
+    return fonts.printable(marking.strip())
+
+
+def _rows(lines: Sequence[str], size: float, weight: int, whole: str) -> list[Row]:
+    """``lines`` as rows; when ``whole`` is broken over several, the first line's text
+    layer carries it whole so that a PDF search finds it (labels.layout.Text.layer)."""
+    if len(lines) < 2:
+        return [(line, size, weight, None) for line in lines]
+    return [(line, size, weight, "" if i else whole) for i, line in enumerate(lines)]
 
 
 def _usb(spec: LabelSpec, dpi: int) -> Label:
@@ -158,8 +181,8 @@ def _usb(spec: LabelSpec, dpi: int) -> Label:
     column = width - left - 0.4
     marking, marking_size = _marking_lines(spec.marking, column, 2.6)
     code, code_size = _code_lines(spec.code, column, 2.0)
-    rows = [(line, marking_size, fonts.BOLD) for line in marking]
-    rows += [(line, code_size, CODE_WEIGHT) for line in code]
+    rows = _rows(marking, marking_size, fonts.BOLD, _whole(spec.marking))
+    rows += _rows(code, code_size, CODE_WEIGHT, spec.code)
     block = _height(rows)
     if block > height - 0.6:
         raise LabelError("The marking and the code do not fit a 20×10 mm label.")
@@ -173,7 +196,7 @@ def _tag(spec: LabelSpec, dpi: int) -> Label:
     pad = 1.0
     inner = width - 2 * pad
     marking, marking_size = _marking_lines(spec.marking, inner, 3.2)
-    head = [(line, marking_size, fonts.BOLD) for line in marking]
+    head = _rows(marking, marking_size, fonts.BOLD, _whole(spec.marking))
     items: list[Matrix | Text] = []
     top = _stack(items, head, pad, pad, inner) + 0.3
     symbol = place_matrix(spec.code, EDGE_MM, top, height - EDGE_MM - top, dpi)
@@ -181,11 +204,12 @@ def _tag(spec: LabelSpec, dpi: int) -> Label:
     left = symbol.x - symbol.quiet + symbol.side + 0.4
     column = width - left - pad
     code, code_size = _code_lines(spec.code, column, 2.2)
-    rows = [(line, code_size, CODE_WEIGHT) for line in code]
+    rows = _rows(code, code_size, CODE_WEIGHT, spec.code)
     small = 1.8
     for extra in (spec.copy_text, fonts.printable(spec.unit.strip())):
         if extra:
-            rows.append((text.shorten(extra, column, small, fonts.REGULAR), small, fonts.REGULAR))
+            shown = text.shorten(extra, column, small, fonts.REGULAR)
+            rows.append((shown, small, fonts.REGULAR, None))
     while rows and _height(rows) > height - pad - top:
         rows.pop()  # the unit first, then the copy number; the code always fits (checked)
     if len(rows) < len(code):
@@ -216,9 +240,9 @@ def _disc(spec: LabelSpec, disc: Disc, dpi: int) -> Label:
     items: list[Matrix | Text] = [Matrix(x=x, y=y, module=symbol.module, symbol=symbol.symbol)]
     top = centre + h
     marking, marking_size = _marking_lines(spec.marking, 26.0, 3.0)
-    rows = [(line, marking_size, fonts.BOLD) for line in marking]
+    rows = _rows(marking, marking_size, fonts.BOLD, _whole(spec.marking))
     code, code_size = _code_lines(spec.code, 20.0, 2.4)
-    rows += [(line, code_size, CODE_WEIGHT) for line in code]
+    rows += _rows(code, code_size, CODE_WEIGHT, spec.code)
     y = top
     for row in rows:
         bottom = y + _line_height(row[1])
@@ -235,7 +259,7 @@ def _disc(spec: LabelSpec, disc: Disc, dpi: int) -> Label:
         if all(text.width(line, size, fonts.REGULAR) <= room for line in lines):
             _stack(
                 items,
-                [(line, size, fonts.REGULAR) for line in lines],
+                [(line, size, fonts.REGULAR, None) for line in lines],
                 margin + 0.5,
                 centre - block / 2,
                 room,

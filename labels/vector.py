@@ -4,20 +4,24 @@ Bars are filled rectangles taken from the module pattern, never an embedded bitm
 raster barcode scaled into a PDF scanned badly (108 of 200 at 300 dpi), vector bars every
 time. Text is drawn as glyph outlines from the label font, not as font text: reportlab
 cannot embed the CFF-flavoured CJK font, and an SVG ``<text>`` would be set in whatever
-font the viewer happens to have. Each glyph's outline is written once per document (a PDF
-form XObject, an SVG ``<path>`` in ``<defs>``) and placed by reference, which keeps a
-1,000-label sheet small and fast.
+font the viewer happens to have; in the PDF the same text lies over the outlines as
+invisible text (labels.textlayer), so it can be searched and copied. Each glyph's
+outline is written once per document (a PDF form XObject, an SVG ``<path>`` in
+``<defs>``) and placed by reference, which keeps a 1,000-label sheet small and fast.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
-from labels import fonts
+from labels import fonts, textlayer
 from labels.layout import Bars, Label, Text
 from labels.matrix import Matrix
 from labels.pdfops import PT_PER_MM, form_name, glyph_path, num
@@ -34,6 +38,10 @@ class PdfDocument:
         self._glyphs: set[tuple[str, int]] = set()
         self._page_height = 0.0
         self._page_open = False
+        # reportlab lists every font a document uses in one dictionary all pages share;
+        # asking for the internal name adds the text layer's font to it.
+        internal = self._canvas._doc.getInternalFontName(_text_layer_font())
+        self._layer = textlayer.PageLayer(internal.lstrip("/"))
 
     @property
     def canvas(self) -> Canvas:
@@ -41,7 +49,7 @@ class PdfDocument:
 
     def new_page(self, width_mm: float, height_mm: float) -> None:
         if self._page_open:
-            self._canvas.showPage()
+            self._end_page()
         self._canvas.setPageSize((width_mm * PT_PER_MM, height_mm * PT_PER_MM))
         self._page_height = height_mm
         self._page_open = True
@@ -90,7 +98,7 @@ class PdfDocument:
         x = (left + item.x) * PT_PER_MM
         y = baseline_from_bottom * PT_PER_MM
         c.addLiteral(f"q {num(k)} 0 0 {num(k)} {num(x)} {num(y)} cm")
-        pending = 0.0
+        pending = total = 0.0
         for ch in item.text:
             if not ch.isspace():
                 if pending:
@@ -98,13 +106,24 @@ class PdfDocument:
                     pending = 0.0
                 self._glyphs.add((ch, item.weight))
                 c.doForm(form_name(ch, item.weight))
-            pending += fonts.advance(ch, item.weight) * 1000
+            step = fonts.advance(ch, item.weight)
+            pending += step * 1000
+            total += step
         c.addLiteral("Q")
+        size = item.size * PT_PER_MM
+        shown = item.text if item.layer is None else item.layer
+        self._layer.add(shown, x, y, size, total * size)
+
+    def _end_page(self) -> None:
+        layer = self._layer.take()
+        if layer:
+            self._canvas.addLiteral(layer)
+        self._canvas.showPage()
 
     def finish(self) -> bytes:
         c = self._canvas
         if self._page_open:
-            c.showPage()
+            self._end_page()
         # Forms may be defined after the pages that use them; defining each glyph once,
         # here, keeps a sheet of a thousand labels to one outline per distinct character.
         for ch, weight in sorted(self._glyphs):
@@ -113,6 +132,13 @@ class PdfDocument:
             c.endForm()
         c.save()
         return self._out.getvalue()
+
+
+@cache
+def _text_layer_font() -> str:
+    """Register the text layer's font with reportlab, once per process; returns its name."""
+    pdfmetrics.registerFont(UnicodeCIDFont(textlayer.FONT))
+    return textlayer.FONT
 
 
 def _matrix_ops(item: Matrix) -> str:

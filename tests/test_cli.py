@@ -93,7 +93,8 @@ def test_a_device_token_needs_a_known_location(env: dict[str, str]) -> None:
 def test_demo_is_idempotent_and_verify_passes_on_it(env: dict[str, str]) -> None:
     first = custos("demo", env=env)
     assert first.returncode == 0, first.stderr
-    second = custos("demo", env=env)
+    second = custos("demo", env={**env, "CUSTOS_UNIT_NAME": "某某市保密局机要室"})
     assert second.returncode == 0 and "nothing to do" in second.stdout
+    assert "纸面单位名称: 某某市保密局机要室" in second.stdout  # make run names the demo unit
     verify = custos("verify", env=env)
     assert verify.returncode == 0 and "12 carriers" in verify.stdout, verify.stdout

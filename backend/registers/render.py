@@ -126,7 +126,7 @@ def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
             _centered(f"第 {page} 页", PAGE_W / 2, PAGE_H - MARGIN + 2.0, SIZE, fonts.REGULAR)
         )
         for item in items:
-            doc.text(item.x, item.baseline, item.size, item.weight, item.text)
+            doc.text(item.x, item.baseline, item.size, item.weight, item.text, layer=item.layer)
     doc.finish()
     return count
 
@@ -153,8 +153,10 @@ def _lines(value: str, width: float) -> list[str]:
 
 
 def _cell(value: str, left: float, width: float, baseline: float, size: float, weight: int) -> Text:
-    shown = text.shorten(fonts.printable(value), width - 1.6, size, weight)
-    return Text(left + 0.8, baseline, size, weight, shown)
+    whole = fonts.printable(value)
+    shown = text.shorten(whole, width - 1.6, size, weight)
+    # A heading shortened to its column is still found whole by a search.
+    return Text(left + 0.8, baseline, size, weight, shown, None if shown == whole else whole)
 
 
 def _centered(value: str, middle: float, baseline: float, size: float, weight: int) -> Text:

@@ -53,14 +53,17 @@ def test_a_single_label_pdf_is_one_label_sized_page_that_scans(
     assert decode(pages(pdf, dpi)[0]) == [spec.code]
 
 
-def test_a_pdf_holds_no_images_and_no_font_text() -> None:
+def test_a_pdf_holds_no_images_and_only_invisible_font_text() -> None:
     pdf = labels.render(SPEC, "pdf")
-    # reportlab lists Helvetica in every resource dictionary; nothing is set in it.
+    # No font is embedded: the text layer names a standard CID font (labels.textlayer).
     assert b"/Subtype /Image" not in pdf and b"/FontFile" not in pdf
     doc = pypdfium2.PdfDocument(pdf)
-    kinds = {obj.type for obj in doc[0].get_objects(max_depth=3)}
-    assert pypdfium2.raw.FPDF_PAGEOBJ_IMAGE not in kinds
-    assert pypdfium2.raw.FPDF_PAGEOBJ_TEXT not in kinds
+    objects = list(doc[0].get_objects(max_depth=3))
+    assert pypdfium2.raw.FPDF_PAGEOBJ_IMAGE not in {obj.type for obj in objects}
+    texts = [obj for obj in objects if obj.type == pypdfium2.raw.FPDF_PAGEOBJ_TEXT]
+    assert texts  # the text layer
+    invisible = pypdfium2.raw.FPDF_TEXTRENDERMODE_INVISIBLE
+    assert all(pypdfium2.raw.FPDFTextObj_GetTextRenderMode(t.raw) == invisible for t in texts)
 
 
 def _svg_bars_image(svg: bytes, dpi: int) -> Image.Image:

@@ -23,6 +23,7 @@ from backend.registry.marking import Period
 from backend.registry.models import Carrier, Person
 from backend.registry.principals import Principal
 from backend.registry.services import location_create, person_create, token_create
+from backend.registry.texts import unit_name
 from labels.codes import check_character
 
 PEOPLE = [
@@ -152,6 +153,9 @@ class Command(BaseCommand):
                 lines.append(f"{person.code}\t{person.name}\t{token_create(person=person)}")
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             path.chmod(0o600)
+        # `make run` names the demo unit (CUSTOS_UNIT_NAME) for labels, certificates and
+        # registers; say which name they will print.
+        self.stdout.write(f"unit name on paper 纸面单位名称: {unit_name()}")
         self.stdout.write(f"demo API tokens (keep private) 演示令牌: {path}")
         self.stdout.write(path.read_text(encoding="utf-8"))
         self._print_passwords()
