@@ -40,7 +40,8 @@ class PdfDocument:
         self._page_open = False
         # reportlab lists every font a document uses in one dictionary all pages share;
         # asking for the internal name adds the text layer's font to it.
-        internal = self._canvas._doc.getInternalFontName(_text_layer_font())
+        doc = self._canvas._doc  # type: ignore[attr-defined]  # reportlab's stubs omit it
+        internal = doc.getInternalFontName(_text_layer_font())
         self._layer = textlayer.PageLayer(internal.lstrip("/"))
 
     @property
