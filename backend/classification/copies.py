@@ -19,7 +19,6 @@ from django.utils import timezone
 from backend.classification.intake import carrier_register
 from backend.classification.models import CaseKind, CopyKind, CopyRequest, CopyState
 from backend.classification.periods import compilation
-from backend.classification.services import proposal_open
 from backend.custody.locks import carrier_lock
 from backend.errors import ServiceError
 from backend.registry.levels import Form
@@ -255,17 +254,9 @@ def compilation_propose(
         basis=basis or "汇编：" + "、".join(codes),
         custodian=custodian,
         location=location,
-        draft=False,
-    )
-    # Registered as a draft of kind ``compilation`` (the generic draft path would record it
-    # as an initial classification).
-    carrier.status = Status.DRAFT
-    carrier.save(update_fields=["status"])
-    proposal_open(
-        carrier=carrier,
-        proposer=principal.person,  # type: ignore[arg-type]  # a registrar: a person
-        kind=CaseKind.COMPILATION,
-        reason="汇编：" + "、".join(codes),
+        # A draft whose first round is a compilation's: reviewed and approved like any.
+        round_kind=CaseKind.COMPILATION,
+        round_reason="汇编：" + "、".join(codes),
     )
     return carrier
 

@@ -13,6 +13,7 @@ from typing import cast
 
 from django.db import transaction
 
+from backend.classification.models import CaseKind
 from backend.classification.services import proposal_open
 from backend.custody.services import ledger_open
 from backend.registry.marking import Period
@@ -40,6 +41,8 @@ def carrier_register(
     issued_on: date | None = None,
     draft: bool = True,
     medium: MediumSpec | None = None,
+    round_kind: str = CaseKind.INITIAL,
+    round_reason: str = "",
 ) -> Carrier:
     """Register a carrier and open its ledger chain with a ``register`` event (seq 1).
 
@@ -50,6 +53,8 @@ def carrier_register(
     (stock classified on paper, copies made under an approved copy request, the demo
     seed); it is not reachable over HTTP. ``medium`` records a storage medium or device
     (its serial unique in the unit, its level never below what it has held).
+    ``round_kind`` and ``round_reason`` name the draft's first round where it is not an
+    initial classification (a compilation, 汇编).
     """
     carrier = carrier_create(
         principal=principal,
@@ -73,5 +78,5 @@ def carrier_register(
     actor = cast(Person, carrier.registered_by)
     ledger_open(carrier=carrier, actor=actor)
     if draft:
-        proposal_open(carrier=carrier, proposer=actor)
+        proposal_open(carrier=carrier, proposer=actor, kind=round_kind, reason=round_reason)
     return carrier

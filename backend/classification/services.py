@@ -30,6 +30,7 @@ from backend.classification.models import (
 )
 from backend.classification.periods import period_end
 from backend.custody.lifecycle import Decision, Refusal, Verdict, judge, may_propose
+from backend.custody.locks import carrier_lock
 from backend.custody.models import CustodyEvent
 from backend.custody.services import ledger_append
 from backend.custody.transition import carrier_transition
@@ -72,11 +73,7 @@ class Changes:
 
 def _lock(code: str) -> Carrier:
     text = code_or_error(code, Kind.CARRIER, "code")
-    carrier = (
-        Carrier.objects.select_for_update()
-        .select_related("custodian", "location")
-        .filter(code=text)
-    ).first()
+    carrier = carrier_lock(code=text)  # the one carrier lock: the row alone, FOR UPDATE
     if carrier is None:
         raise ServiceError(
             "unknown_code", _("No carrier has the code %(code)s.") % {"code": text}, {"code": text}
