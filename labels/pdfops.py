@@ -8,6 +8,10 @@ glyph of the label font once per document as a form XObject, placed by reference
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labels.matrix import Matrix
 
 PT_PER_MM = 72 / 25.4
 
@@ -36,3 +40,12 @@ def glyph_path(segments: Iterable[tuple[str, tuple[float, ...]]]) -> str:
         ops.append({"M": f"{nums} m", "L": f"{nums} l", "C": f"{nums} c", "Z": "h"}[kind])
     ops.append("f")  # nonzero winding, as CFF outlines are designed for
     return "\n".join(ops)
+
+
+def matrix_ops(item: Matrix, x_pt: float, y_pt: float) -> str:
+    """A DataMatrix as filled runs of modules, its top-left corner at (``x_pt``, ``y_pt``)
+    in points (y up). Drawn in module units, y down from the symbol's top edge: whole
+    numbers only, so a sheet of a thousand symbols formats integers, not coordinates."""
+    m = num(item.module * PT_PER_MM)
+    runs = " ".join(f"{start} {row} {run} 1 re" for row, start, run in item.symbol.runs())
+    return f"q {m} 0 0 -{m} {num(x_pt)} {num(y_pt)} cm {runs} f Q"

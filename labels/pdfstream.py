@@ -31,7 +31,8 @@ import zlib
 from typing import IO
 
 from labels import fonts, textlayer
-from labels.pdfops import PT_PER_MM, form_name, glyph_path, num, pdf_string
+from labels.matrix import Matrix
+from labels.pdfops import PT_PER_MM, form_name, glyph_path, matrix_ops, num, pdf_string
 
 _CATALOG, _PAGES, _RESOURCES = 1, 2, 3
 _TEXT_FONT = "T0"  # the invisible text layer's font resource (labels.textlayer)
@@ -66,6 +67,12 @@ class StreamingPdf:
         self._ops.append(
             f"{num(width * PT_PER_MM)} w {num(x0 * PT_PER_MM)} {num((h - y0) * PT_PER_MM)} m "
             f"{num(x1 * PT_PER_MM)} {num((h - y1) * PT_PER_MM)} l S"
+        )
+
+    def matrix(self, item: Matrix) -> None:
+        """A DataMatrix with its top-left module at (``item.x``, ``item.y``) mm."""
+        self._ops.append(
+            matrix_ops(item, item.x * PT_PER_MM, (self._height() - item.y) * PT_PER_MM)
         )
 
     def text(

@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from labels import fonts, textlayer
 from labels.layout import Bars, Label, Text
 from labels.matrix import Matrix
-from labels.pdfops import PT_PER_MM, form_name, glyph_path, num
+from labels.pdfops import PT_PER_MM, form_name, glyph_path, matrix_ops, num
 
 
 class PdfDocument:
@@ -77,12 +77,8 @@ class PdfDocument:
                     )
                 ops.append("f")
             elif isinstance(item, Matrix):
-                # In module units, y down from the symbol's top edge: whole numbers only,
-                # so a sheet of a thousand symbols formats integers, not coordinates.
-                m = num(item.module * PT_PER_MM)
-                at_x = num((left + item.x) * PT_PER_MM)
-                at_y = num((h - top - item.y) * PT_PER_MM)
-                ops.append(f"q {m} 0 0 -{m} {at_x} {at_y} cm {_matrix_ops(item)} f Q")
+                at_x, at_y = (left + item.x) * PT_PER_MM, (h - top - item.y) * PT_PER_MM
+                ops.append(matrix_ops(item, at_x, at_y))
             else:
                 self._flush(ops)
                 self._text(item, left, (h - top - item.baseline))
@@ -140,10 +136,6 @@ def _text_layer_font() -> str:
     """Register the text layer's font with reportlab, once per process; returns its name."""
     pdfmetrics.registerFont(UnicodeCIDFont(textlayer.FONT))
     return textlayer.FONT
-
-
-def _matrix_ops(item: Matrix) -> str:
-    return " ".join(f"{start} {row} {run} 1 re" for row, start, run in item.symbol.runs())
 
 
 def pdf(labels: Iterable[Label]) -> bytes:

@@ -13,12 +13,14 @@ from datetime import datetime
 from django.utils import timezone
 
 from backend.custody.models import CustodyEvent
+from backend.custody.paper import FOOT_HEIGHT, checkpoint_foot
 from backend.desk.common import zone
 from backend.registry.levels import LEVEL_ZH
 from backend.registry.models import Carrier, Person
 from backend.registry.texts import unit_name
 from labels import fonts
 from labels.layout import Label, Text
+from labels.matrix import Matrix
 from labels.text import wrap as text_wrap
 from labels.vector import PdfDocument
 
@@ -51,7 +53,7 @@ def _t(value: datetime | None) -> str:
 
 class _Page:
     def __init__(self) -> None:
-        self.items: list[Text] = []
+        self.items: list[Text | Matrix] = []
         self.y = MARGIN
 
     def line(
@@ -143,7 +145,15 @@ def layout(entries: list[Entry], *, issued_by: Person) -> list[_Page]:
             page.line(MARGIN + 5, f"台账记录：第{e.seq}号事件  哈希 {e.hash[:16]}…", 3.0)
             page.y += 5
         page.y += 5
-    page.y = max(page.y + 6, A4[1] - MARGIN - 30)
+    # The attestation, then the latest signed checkpoint at the foot (issue 13): the
+    # certificate carries the ledger's published state, so a later rewrite is provable.
+    foot = checkpoint_foot(left=MARGIN, top=A4[1] - MARGIN - FOOT_HEIGHT, width=A4[0] - 2 * MARGIN)
+    bottom = A4[1] - MARGIN - 30 - (FOOT_HEIGHT + 4 if foot else 0)
+    if page.y + 6 > bottom:
+        page = _Page()
+        pages.append(page)
+    page.y = max(page.y + 6, bottom)
+    page.items.extend(foot)
     page.line(
         MARGIN,
         "以上涉密载体已按《保密法》及本单位规定销毁，经两名以上监销人全程监督，特此证明。",

@@ -19,10 +19,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from backend.custody.paper import FOOT_HEIGHT, checkpoint_foot
 from backend.registers.selectors import Register
 from backend.registry.texts import unit_name
 from labels import fonts, text
 from labels.layout import Text
+from labels.matrix import Matrix
 from labels.pdfstream import StreamingPdf
 
 HEADING_ROW = 3  # title, filters, then the headings; data from row 4
@@ -127,8 +129,29 @@ def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
         )
         for item in items:
             doc.text(item.x, item.baseline, item.size, item.weight, item.text, layer=item.layer)
+    _statement_foot(doc, y, page)
     doc.finish()
     return count
+
+
+def _statement_foot(doc: StreamingPdf, y: float, page: int) -> None:
+    """The latest signed checkpoint under the last row (issue 13), on a page of its own when
+    the last one is full: the register carries the ledger's published state with it."""
+    top = PAGE_H - MARGIN - FOOT_HEIGHT
+    foot = checkpoint_foot(left=MARGIN, top=top, width=PAGE_W - 2 * MARGIN)
+    if not foot:
+        return
+    if y + 4.0 > top:
+        doc.new_page(PAGE_W, PAGE_H)
+        number = _centered(
+            f"第 {page + 1} 页", PAGE_W / 2, PAGE_H - MARGIN + 2.0, SIZE, fonts.REGULAR
+        )
+        doc.text(number.x, number.baseline, number.size, number.weight, number.text)
+    for item in foot:
+        if isinstance(item, Matrix):
+            doc.matrix(item)
+        else:
+            doc.text(item.x, item.baseline, item.size, item.weight, item.text, layer=item.layer)
 
 
 def _laid_out(
