@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -28,6 +29,7 @@ from backend.registry.principals import Principal
 from labels.codes import Kind, check_character, generate
 
 COUNT = 120  # the bench imports 5,000 and 100,000 (tests/bench/bench_import.py)
+FOREIGN = 1000  # rows of the foreign-layout workbook (issue 17: 1,000)
 
 
 class _Rollback(Exception):
@@ -146,13 +148,13 @@ def test_a_foreign_layout_imports_through_a_saved_mapping_and_codeless_rows_get_
          ("机密★10年", "秘密★6个月", "绝密★条件")[i % 3], "纸介质",
          date(2019, 3, 1) + timedelta(days=i), "safe2" if i % 3 else unit.safe.code,
          kept if i == 0 else None]
-        for i in range(300)
+        for i in range(FOREIGN)
     ]  # fmt: skip
     path = tmp_path / "foreign.xlsx"
     _foreign_book(path, rows)
 
     dry = carriers_import(principal=registrar, path=path, dry_run=True, mapping="乡镇台账")
-    assert dry.ok and dry.new == 300 and not dry.written
+    assert dry.ok and dry.new == FOREIGN and not dry.written
     assert not Carrier.objects.exists()
 
     sheet = tmp_path / "labels.pdf"
@@ -160,10 +162,10 @@ def test_a_foreign_layout_imports_through_a_saved_mapping_and_codeless_rows_get_
         str(path), "--mapping", "乡镇台账", "--labels", str(sheet), "--as", unit.registrar.code
     )
     assert code == 0, out + err
-    assert "300 new, 0 already present" in out
-    # The 299 rows without a code get their labels on one A4 sheet of 3×8 labels.
+    assert f"{FOREIGN} new, 0 already present" in out
+    # The rows without a code get their labels on A4 sheets of 3×8 labels.
     pdf = pdfium.PdfDocument(sheet.read_bytes())
-    assert len(pdf) == 13  # ceil(299 / 24)
+    assert len(pdf) == math.ceil((FOREIGN - 1) / 24)
     pdf[0].render(scale=1).to_pil().save(tmp_path.parent / "import-labels.png")
     assert Carrier.objects.filter(code=kept, title="台账文件0", level="secret").exists()
     c = Carrier.objects.get(title="台账文件2")
@@ -173,12 +175,12 @@ def test_a_foreign_layout_imports_through_a_saved_mapping_and_codeless_rows_get_
         unit.clerk2,
         unit.safe2,
     )
-    assert Carrier.objects.exclude(code=kept).filter(code__startswith="C").count() == 299
+    assert Carrier.objects.exclude(code=kept).filter(code__startswith="C").count() == FOREIGN - 1
     assert Carrier.objects.get(title="台账文件1").marking == "秘密★6个月"
 
     code, out, _err = run(str(path), "--mapping", "乡镇台账", "--as", unit.registrar.code)
-    assert (code, "0 new, 300 already present" in out) == (0, True)
-    assert Carrier.objects.count() == 300
+    assert (code, f"0 new, {FOREIGN} already present" in out) == (0, True)
+    assert Carrier.objects.count() == FOREIGN
 
 
 def line(
