@@ -64,7 +64,9 @@ def backup_nightly() -> dict[str, Any]:
     """Back up into ``CUSTOS_BACKUP_DIR`` under a time-stamped name, then rotate."""
     started = timezone.now()
     folder = Path(settings.CUSTOS_BACKUP_DIR)
-    path = folder / f"custos-{started:%Y%m%dT%H%M%S}Z.cbk"
+    # Microseconds in the name: two backups within one second (a retry, a manual run beside
+    # beat's) must not replace each other, and the names still sort by time.
+    path = folder / f"custos-{started:%Y%m%dT%H%M%S%f}Z.cbk"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         done = backup_create(path=path)
