@@ -165,7 +165,7 @@ def batch_manifest(request: HttpRequest, batch_id: int, fmt: str) -> FileRespons
     if fmt not in MEDIA:
         raise ServiceError("unknown_code", f"No manifest format {fmt!r}.", {"allowed": list(MEDIA)})
     manifest = batches.batch_manifest(principal=principal_of(request), batch_id=batch_id)
-    writer = render.xlsx if fmt == "xlsx" else render.pdf
+    writer = render.xlsx if fmt == "xlsx" else render.signed_pdf
 
     def write(out: IO[bytes]) -> str:
         writer(manifest, out, generated=timezone.now().astimezone(_zone()))

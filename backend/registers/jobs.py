@@ -114,7 +114,7 @@ def register_export_run(*, job_id: int) -> RegisterExport:
         folder.mkdir(parents=True, exist_ok=True)
         counter = _Counter(job.pk)
         register.rows = counter.wrap(register.rows)
-        writer = render.xlsx if job.fmt == "xlsx" else render.pdf
+        writer = render.xlsx if job.fmt == "xlsx" else render.signed_pdf
         generated = timezone.now().astimezone(ZoneInfo(settings.CUSTOS_TIME_ZONE))
         with part.open("wb") as out:
             writer(register, out, generated=generated)

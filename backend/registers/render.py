@@ -10,7 +10,7 @@ the viewer must have.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import IO
 
@@ -66,6 +66,8 @@ def xlsx(register: Register, out: IO[bytes], *, generated: datetime) -> int:
 
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
 MARGIN = 10.0
+# The signed statement's top edge on the last page (backend/custody/paper.py).
+FOOT_TOP = PAGE_H - MARGIN - FOOT_HEIGHT
 ROW_H = 6.2
 HEAD_H = 8.0
 SIZE = 2.5  # em size in mm (about 7 pt)
@@ -75,8 +77,23 @@ LINE = SIZE * 1.3  # the step between the lines of a wrapped cell
 MAX_CELL_LINES = 6
 
 
-def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
-    """Write ``register`` to ``out`` as an A4-landscape PDF; returns the data row count."""
+def signed_pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
+    """:func:`pdf` ending with the ledger's latest signed statement (issue 13): what the
+    register pages and the API hand out, so a printed register carries the state the
+    ledger published."""
+    foot = checkpoint_foot(left=MARGIN, top=FOOT_TOP, width=PAGE_W - 2 * MARGIN)
+    return pdf(register, out, generated=generated, foot=foot)
+
+
+def pdf(
+    register: Register,
+    out: IO[bytes],
+    *,
+    generated: datetime,
+    foot: Sequence[Text | Matrix] = (),
+) -> int:
+    """Write ``register`` to ``out`` as an A4-landscape PDF; returns the data row count.
+    ``foot`` goes under the last row (on a page of its own when the last one is full)."""
     # Each page goes to ``out`` as soon as it is drawn (pdfstream), so memory stays flat.
     doc = StreamingPdf(out, title=register.title)
     usable = PAGE_W - 2 * MARGIN
@@ -129,19 +146,14 @@ def pdf(register: Register, out: IO[bytes], *, generated: datetime) -> int:
         )
         for item in items:
             doc.text(item.x, item.baseline, item.size, item.weight, item.text, layer=item.layer)
-    _statement_foot(doc, y, page)
+    if foot:
+        _foot(doc, foot, y, page)
     doc.finish()
     return count
 
 
-def _statement_foot(doc: StreamingPdf, y: float, page: int) -> None:
-    """The latest signed checkpoint under the last row (issue 13), on a page of its own when
-    the last one is full: the register carries the ledger's published state with it."""
-    top = PAGE_H - MARGIN - FOOT_HEIGHT
-    foot = checkpoint_foot(left=MARGIN, top=top, width=PAGE_W - 2 * MARGIN)
-    if not foot:
-        return
-    if y + 4.0 > top:
+def _foot(doc: StreamingPdf, foot: Sequence[Text | Matrix], y: float, page: int) -> None:
+    if y + 4.0 > FOOT_TOP:
         doc.new_page(PAGE_W, PAGE_H)
         number = _centered(
             f"第 {page + 1} 页", PAGE_W / 2, PAGE_H - MARGIN + 2.0, SIZE, fonts.REGULAR

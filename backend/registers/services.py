@@ -26,6 +26,6 @@ def register_export(
     generated = timezone.now().astimezone(ZoneInfo(settings.CUSTOS_TIME_ZONE))
     with transaction.atomic():
         register = register_open(principal=principal, name=name, filters=filters)
-        writer = render.xlsx if fmt == "xlsx" else render.pdf
+        writer = render.xlsx if fmt == "xlsx" else render.signed_pdf
         writer(register, out, generated=generated)
     return register.title
