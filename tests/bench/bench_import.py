@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+# One way to run a snippet in a fresh SQLite instance, shared with the registers bench.
+from tests.bench.bench_registers import _env, _run
+
 SIZES = [int(n) for n in os.environ.get("BENCH_IMPORT_SIZES", "5000,100000").split(",")]
 TARGET_MB = 300
 TARGET_S = 60.0
@@ -129,29 +130,6 @@ for c in qs.prefetch_related("scope").iterator(chunk_size=2000):
     n += 1
 print(json.dumps({"count": n, "digest": h.hexdigest()}))
 """
-
-
-def _env(db: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-    env.update(
-        DATABASE_URL=f"sqlite:///{db}",
-        DJANGO_SETTINGS_MODULE="backend.settings",
-        CUSTOS_LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-def _run(code: str, env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    lines = done.stdout.strip().splitlines()
-    return lines[-1] if lines else ""
 
 
 def main() -> int:

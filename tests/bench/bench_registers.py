@@ -103,7 +103,7 @@ print(json.dumps({"seconds": seconds, "peak_kb": peak, "base_kb": before,
 """
 
 
-def _env(db: str) -> dict[str, str]:
+def _env(db: str | Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env.update(
         DATABASE_URL=f"sqlite:///{db}",
@@ -122,7 +122,8 @@ def _run(code: str, env: dict[str, str], *args: str) -> str:
         capture_output=True,
         text=True,
     )
-    return done.stdout.strip().splitlines()[-1]
+    lines = done.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 def main() -> int:
