@@ -20,6 +20,10 @@ class AlertKind(models.TextChoices):
     HOLDER_DEPARTING = "holder_departing", "持有人离岗"
     LEDGER_BROKEN = "ledger_broken", "台账链断裂"
     BACKUP_FAILED = "backup_failed", "备份失败"
+    MEETING_UNRETURNED = "meeting_unreturned", "会议文件未收回"
+    CARRY_OUT_OVERDUE = "carry_out_overdue", "携带外出逾期未归"
+    CAMPAIGN_OVERDUE = "campaign_overdue", "清退逾期"
+    FINDING_OVERDUE = "finding_overdue", "整改逾期"
 
 
 class AlertStatus(models.TextChoices):

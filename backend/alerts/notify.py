@@ -34,6 +34,10 @@ KIND_EN = {
     "holder_departing": "holder leaves the post while holding carriers",
     "ledger_broken": "custody ledger chain broken",
     "backup_failed": "backup failed, missing or not restorable",
+    "meeting_unreturned": "meeting copy not collected when the meeting closed",
+    "carry_out_overdue": "carried out of the unit and not back by the approved date",
+    "campaign_overdue": "not returned by the return campaign's deadline",
+    "finding_overdue": "inspection finding not rectified by its deadline",
 }
 KIND_ZH = dict(AlertKind.choices)
 ROUND_TEXT = {"open": ("新告警", "new"), "reminder": ("提醒", "reminder")}

@@ -77,6 +77,10 @@ ALERT_KINDS = {
     "holder_departing": gettext_lazy("Holder departing"),
     "ledger_broken": gettext_lazy("Ledger chain broken"),
     "backup_failed": gettext_lazy("Backup failed"),
+    "meeting_unreturned": gettext_lazy("Meeting copy not returned"),
+    "carry_out_overdue": gettext_lazy("Carried out, overdue"),
+    "campaign_overdue": gettext_lazy("Return campaign overdue"),
+    "finding_overdue": gettext_lazy("Finding overdue"),
 }
 ALERT_STATUSES = {
     "open": gettext_lazy("Open"),
