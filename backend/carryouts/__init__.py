@@ -1,0 +1,1 @@
+"""Carrying carriers out of the unit (外出携带) under an approved request."""
