@@ -19,6 +19,8 @@ STATUS_FOR_CODE = {
     "level_lowered": 409,
     "storage_inside": 409,
     "witnesses_missing": 409,
+    # A person still listed by a return campaign cannot leave (docs/campaigns.md).
+    "holder_has_carriers": 409,
     "invalid": 422,
     "bad_check_character": 422,
 }

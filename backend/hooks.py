@@ -43,6 +43,18 @@ checkpoint_signed = Signal()
 # queues the reprint, at the new level, of the label the medium wears.
 level_raised = Signal()
 
+# The sweep runs (alerts.sweep.sweep_run, every CUSTOS_SWEEP_SECONDS): apps whose deadlines
+# live in their own rows, not in a carrier's ``due_at``, open their cases. Sent with
+# ``now``; each receiver returns how many cases it opened. Receiver: campaigns (a return
+# campaign's deadline, ``campaign_overdue``).
+sweep_due = Signal()
+
+# A person is about to be marked departed (classification.personnel.person_leave, under
+# the person's row lock). Sent with ``person``; each receiver returns ``{reason: [carrier
+# codes]}`` for what still lists them, empty when nothing does; any code refuses the
+# leaving with ``holder_has_carriers``. Receiver: campaigns (an open return campaign).
+departure_blockers = Signal()
+
 
 def send_required(signal: Signal, **kwargs: Any) -> list[Any]:
     """Fire ``signal`` and return each receiver's answer; refuse if nothing listens."""

@@ -87,6 +87,13 @@ app.conf.update(
             "task": "worker.tasks.ledger_verify",
             "schedule": crontab(hour=1, minute=30),
         },
+        # The return campaigns' notices to holders: the catch-up for what a lost message or a
+        # refusing mail server left pending (opening a campaign queues the first pass).
+        "campaigns-notify": {
+            "task": "worker.tasks.campaigns_notify",
+            "schedule": float(settings.CUSTOS_DELIVERY_SECONDS),
+            "options": {"expires": float(settings.CUSTOS_DELIVERY_SECONDS)},
+        },
     },
 )
 app.autodiscover_tasks(["worker"], related_name="tasks", force=True)

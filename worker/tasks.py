@@ -17,6 +17,7 @@ from backend.alerts.outbox import deliveries_send
 from backend.alerts.publish import statement_deliveries_send
 from backend.alerts.sweep import sweep_run
 from backend.backups.schedule import backup_check_missing, backup_drill, backup_nightly
+from backend.campaigns.notices import notices_send
 from backend.classification.declassify import carriers_declassify_due
 from backend.custody.checkpoints import checkpoint_create
 from backend.custody.statements import checkpoint_sign
@@ -147,3 +148,9 @@ def slow_backup_drill() -> dict[str, object]:
 def alerts_backup_missing() -> bool:
     """Open a ``backup_failed`` case when no good backup finished lately."""
     return backup_check_missing()
+
+
+@app.task(name="worker.tasks.campaigns_notify")
+def campaigns_notify() -> dict[str, int]:
+    """Send the return campaigns' notices to their holders (backend.campaigns.notices)."""
+    return notices_send()

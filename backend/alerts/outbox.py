@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 
 from backend.alerts import notify
@@ -83,10 +83,14 @@ def backoff(attempts: int) -> timedelta:
     )
 
 
-def _claim(now: datetime, limit: int) -> list[int]:
+def outbox_claim(model: type[Model], *, now: datetime, limit: int) -> list[int]:
+    """Claim up to ``limit`` due rows of an outbox ``model`` (one with ``status``,
+    ``next_attempt_at`` and ``attempts``): step 1 of the module docstring, for every outbox
+    (the alerts' deliveries, and the apps above that keep their own, such as campaigns)."""
     lease = now + timedelta(seconds=settings.CUSTOS_DELIVERY_LEASE_SECONDS)
+    rows = model._default_manager
     with transaction.atomic():
-        due = Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        due = rows.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         ids = list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
@@ -94,10 +98,14 @@ def _claim(now: datetime, limit: int) -> list[int]:
             return []
         # The conditional update is the claim: on SQLite (no row locks) the IMMEDIATE
         # transaction serialises senders, and the condition makes a second claim a no-op.
-        Delivery.objects.filter(
-            id__in=ids, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-        ).update(next_attempt_at=lease, attempts=F("attempts") + 1)
+        rows.filter(id__in=ids, status=DeliveryStatus.PENDING, next_attempt_at__lte=now).update(
+            next_attempt_at=lease, attempts=F("attempts") + 1
+        )
     return ids
+
+
+def _claim(now: datetime, limit: int) -> list[int]:
+    return outbox_claim(Delivery, now=now, limit=limit)
 
 
 def deliveries_send(*, limit: int = SEND_BATCH) -> SendReport:

@@ -20,6 +20,8 @@
    ``escalate_at``, each claimed case getting its round's deliveries.
 6. With ``daily=True``: the period and departure detectors, which also resolve the cases
    whose carrier no longer qualifies.
+7. The apps above whose deadlines live in their own rows (a return campaign's) open their
+   cases through the kernel hook ``sweep_due`` (backend/hooks.py), between steps 4 and 5.
 
 The ``recheck_at`` is a re-check, not a second alert: when it comes due with the case
 still open the insert finds the open case and does nothing.
@@ -42,6 +44,7 @@ from backend.alerts import detectors
 from backend.alerts.models import Alert, AlertKind, AlertStatus
 from backend.alerts.outbox import deliveries_write
 from backend.alerts.services import Finding, alerts_open, alerts_resolve
+from backend.hooks import send_required, sweep_due
 from backend.registry.models import Carrier, Person
 
 log = logging.getLogger(__name__)
@@ -207,6 +210,7 @@ def sweep_run(
     batch = batch or settings.CUSTOS_SWEEP_BATCH
     report = SweepReport()
     _sweep_due(now, batch, report)
+    report.opened += sum(send_required(sweep_due, now=now))
     _reminders(now, batch, report)
     if daily:
         _daily(now, report)

@@ -26,10 +26,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.classification.models import Undertaking, UndertakingKind
 from backend.classification.periods import add_months
 from backend.errors import ServiceError
+from backend.hooks import departure_blockers, send_required
 from backend.registry.levels import Grade
 from backend.registry.models import Carrier, Person, Status
 from backend.registry.principals import Principal
@@ -207,6 +209,23 @@ def person_leave(*, principal: Principal, code: str, decontrol_months: int | Non
     person = Person.objects.select_for_update().get(id=person_by_code(code, "person").id)
     if not person.active:
         raise ServiceError("invalid_transition", "This person has left already. 该人员已离岗。", {})
+    # What the apps above still list them for (an open return campaign): a hook, since
+    # those apps sit above this one.
+    listed: dict[str, list[str]] = {}
+    for answer in send_required(departure_blockers, person=person):
+        for reason, codes in (answer or {}).items():
+            listed.setdefault(reason, []).extend(codes)
+    if any(listed.values()):
+        count = len({code for codes in listed.values() for code in codes})
+        raise ServiceError(
+            "holder_has_carriers",
+            _(
+                "%(person)s is still listed for %(n)s carrier(s) to return; they cannot leave"
+                " before every one is back."
+            )
+            % {"person": person.code, "n": count},
+            {"reason": "holder_has_carriers", "person": person.code, **listed},
+        )
     # Read after the person's row is locked. A hand-over to them that commits in the same
     # instant is not blocked by this lock; it is caught afterwards, since hand-overs check
     # the receiver is active and the holder_departing detector keeps watching departs_on.
