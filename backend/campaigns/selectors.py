@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -83,3 +84,47 @@ def campaign_progress(*, principal: Principal, campaign_id: int, now: datetime) 
 def campaigns_list(*, principal: Principal, limit: int = 100) -> list[Campaign]:
     require_role(principal, "committee")
     return list(Campaign.objects.select_related("opened_by").order_by("-opened_at")[:limit])
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnNote:
+    """For the desk's banner: a return just scanned counts toward this holder's campaign."""
+
+    campaign: int
+    title: str
+    holder: str
+    returned: int
+    total: int
+
+
+def returns_noted(*, event_ids: list[UUID]) -> list[ReturnNote]:
+    """The campaigns these return events counted for, with the holder's new count (two
+    queries; none of the desk's other scans pay for it)."""
+    if not event_ids:
+        return []
+    pairs = set(
+        CampaignCarrier.objects.filter(return_event__in=event_ids).values_list(
+            "campaign_id", "holder_id"
+        )
+    )
+    if not pairs:
+        return []
+    counts = (
+        CampaignCarrier.objects.filter(
+            campaign_id__in={c for c, _ in pairs}, holder_id__in={h for _, h in pairs}
+        )
+        .values("campaign_id", "campaign__title", "holder_id", "holder__name")
+        .annotate(total=Count("id"), returned=Count("returned_at"))
+        .order_by("campaign_id", "holder__name")
+    )
+    return [
+        ReturnNote(
+            campaign=row["campaign_id"],
+            title=row["campaign__title"],
+            holder=row["holder__name"],
+            returned=row["returned"],
+            total=row["total"],
+        )
+        for row in counts
+        if (row["campaign_id"], row["holder_id"]) in pairs
+    ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from backend.desk import (
+    views_campaigns,
     views_dashboard,
     views_desk,
     views_destruction,
@@ -71,5 +72,18 @@ urlpatterns = [
         "stocktakes/<int:stocktake_id>/report.pdf",
         views_stocktake.stocktake_report_pdf,
         name="stocktake-report",
+    ),
+    path("campaigns/", views_campaigns.campaigns, name="campaigns"),
+    path("campaigns/open/", views_campaigns.campaign_open, name="campaign-open"),
+    path("campaigns/<int:campaign_id>/", views_campaigns.campaign, name="campaign"),
+    path(
+        "campaigns/<int:campaign_id>/panel/",
+        views_campaigns.campaign_panel,
+        name="campaign-panel",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/close/",
+        views_campaigns.campaign_close,
+        name="campaign-close",
     ),
 ]

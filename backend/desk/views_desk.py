@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backend.campaigns.selectors import returns_noted
 from backend.custody.lifecycle import Action, needs
 from backend.custody.services import ScanIn, scans_ingest
 from backend.desk import words
@@ -185,7 +186,13 @@ def handover_submit(request: DeskRequest) -> HttpResponse:
             "n": len(keep),
             "total": len(codes),
         }
-    return _banner(request, ok=ok, headline=headline, rows=rows, keep=keep, drop=drop)
+    # A return that a 清退 campaign was waiting for: the holder's count, on the banner.
+    notes = (
+        returns_noted(event_ids=[r.event.id for r in results if r.status == "recorded" and r.event])
+        if action == "return"
+        else []
+    )
+    return _banner(request, ok=ok, headline=headline, rows=rows, keep=keep, drop=drop, notes=notes)
 
 
 def _banner(
@@ -196,6 +203,7 @@ def _banner(
     rows: list[dict],
     keep: list[str],
     drop: set[str] | None = None,
+    notes: list[Any] | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -206,6 +214,7 @@ def _banner(
             "rows": rows,
             "keep": " ".join(keep),
             "drop": " ".join(sorted(drop or ())),
+            "notes": notes or [],
         },
     )
 
