@@ -75,6 +75,7 @@ def _pages(carriers: list[Any], stocktake: int) -> list[str]:
         "/registers/",
         "/imports/",
         "/stocktakes/",
+        "/campaigns/",
         "/people/",
         "/audit/",
         f"/stocktakes/{stocktake}/",
