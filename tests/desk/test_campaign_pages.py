@@ -39,7 +39,7 @@ def test_the_committee_opens_a_campaign_and_follows_each_holder_while_the_desk_t
 
     sign_in_with_form(page, unit.committee)
     page.click("header.top nav a[href='/campaigns/']")
-    assert page.evaluate("document.activeElement.id") == "title"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'title'")
     page.keyboard.type("2026 年度清退")
     deadline = timezone.localtime(timezone.now() + timedelta(days=7))
     page.fill("#deadline", deadline.strftime("%Y-%m-%dT%H:%M"))
