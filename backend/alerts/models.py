@@ -143,7 +143,24 @@ class Delivery(models.Model):
         return f"{self.channel} #{self.alert_id}/{self.round} ({self.status})"
 
 
-class StatementDelivery(models.Model):
+class OutboxRow(models.Model):
+    """The sending state every outbox row keeps (claimed by ``outbox.outbox_claim``, then
+    marked sent or given a backoff): the statements' deliveries here, and the outboxes of
+    the apps above (a return campaign's notices to its holders)."""
+
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class StatementDelivery(OutboxRow):
     """One signed checkpoint statement on its way out: the outbox of publishing.
 
     Written by the ``checkpoint_signed`` hook in the checkpoint's own transaction; sent by
@@ -157,13 +174,6 @@ class StatementDelivery(models.Model):
     )
     channel = models.CharField(max_length=16)
     target = models.CharField(max_length=1000)
-    status = models.CharField(
-        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    last_error = models.TextField(blank=True, default="")
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

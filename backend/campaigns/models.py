@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from backend.alerts.models import OutboxRow
 from backend.registry.models import Carrier, Person
 
 
@@ -93,12 +94,7 @@ class CampaignCarrier(models.Model):
         return f"campaign {self.campaign_id} carrier {self.carrier_id}"
 
 
-class NoticeStatus(models.TextChoices):
-    PENDING = "pending", "待发送"
-    SENT = "sent", "已发送"
-
-
-class CampaignNotice(models.Model):
+class CampaignNotice(OutboxRow):
     """The notice to one holder that a campaign calls back what they hold: an outbox row,
     written with the campaign, sent by a worker and retried until the mail server takes it.
     ``target``: the holder's own address when their account has one, else the committee's
@@ -107,13 +103,6 @@ class CampaignNotice(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="notices")
     holder = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     target = models.CharField(max_length=1000)
-    status = models.CharField(
-        max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.PENDING
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    last_error = models.TextField(blank=True, default="")
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

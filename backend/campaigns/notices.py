@@ -18,8 +18,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
+from backend.alerts.models import DeliveryStatus
 from backend.alerts.outbox import backoff, outbox_claim
-from backend.campaigns.models import Campaign, CampaignCarrier, CampaignNotice, NoticeStatus
+from backend.campaigns.models import Campaign, CampaignCarrier, CampaignNotice
 from backend.queue import enqueue
 from backend.registry.models import Person
 
@@ -96,13 +97,13 @@ def notices_send(*, limit: int = 200) -> dict[str, int]:
         except Exception as exc:  # any failure is retried after its backoff
             log.warning("campaign notice %s failed: %s", notice.id, exc)
             failed += 1
-            CampaignNotice.objects.filter(id=notice.id, status=NoticeStatus.PENDING).update(
+            CampaignNotice.objects.filter(id=notice.id, status=DeliveryStatus.PENDING).update(
                 next_attempt_at=timezone.now() + backoff(notice.attempts),
                 last_error=f"{type(exc).__name__}: {exc}"[:1000],
             )
         else:
             sent += 1
             CampaignNotice.objects.filter(id=notice.id).update(
-                status=NoticeStatus.SENT, sent_at=timezone.now(), last_error=""
+                status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
             )
     return {"claimed": len(ids), "sent": sent, "failed": failed}
