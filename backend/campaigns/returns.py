@@ -47,21 +47,36 @@ def returns_record(carriers: Sequence[Carrier], events: Sequence[CustodyEvent]) 
             returns.setdefault(event.carrier_id, event)
     if not returns:
         return 0
+    # No row lock needed: ingest holds these carriers' locks, and so does a campaign
+    # being opened over them (services._chosen), so nothing else writes these rows now.
     rows = list(
-        CampaignCarrier.objects.filter(carrier_id__in=returns, returned_at__isnull=True)
-        .select_for_update()
-        .only("id", "campaign_id", "carrier_id")
+        CampaignCarrier.objects.filter(carrier_id__in=returns, returned_at__isnull=True).only(
+            "id", "campaign_id", "carrier_id"
+        )
     )
     if not rows:
         return 0
+    # One prepared UPDATE sent for every row (psycopg pipelines ``executemany``):
+    # ``bulk_update``'s CASE per column cost over a second for 500 returns.
+    meta = CampaignCarrier._meta
+    at, event_id = meta.get_field("returned_at"), meta.get_field("return_event")
+    params = []
     for row in rows:
         event = returns[row.carrier_id]
-        row.returned_at = event.occurred_at
-        row.return_seq = event.seq
-        row.return_event = event.id
-    CampaignCarrier.objects.bulk_update(
-        rows, ["returned_at", "return_seq", "return_event"], batch_size=500
-    )
+        params.append(
+            (
+                at.get_db_prep_save(event.occurred_at, connection=connection),
+                event.seq,
+                event_id.get_db_prep_save(event.id, connection=connection),
+                row.id,
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {meta.db_table} SET returned_at = %s, return_seq = %s, "  # noqa: S608
+            "return_event = %s WHERE id = %s AND returned_at IS NULL",
+            params,
+        )
     now = timezone.now()
     Alert.objects.filter(
         kind=AlertKind.CAMPAIGN_OVERDUE, carrier_id__in={r.carrier_id for r in rows}
