@@ -47,6 +47,7 @@ CONTRACT_CODES = {
     "invalid_transition",
     "conflict",
     "voided_label",
+    "holder_has_carriers",
     "invalid",
     "bad_check_character",
 }
@@ -159,6 +160,10 @@ def _calls(world: dict[str, Any], person: Any) -> list[tuple[str, str, Any]]:
         ("post", f"/people/{person.code}/leave", {"decontrol_months": -1}),
         ("get", "/loss-reports/999999/report.pdf", None),
         ("post", "/scans", {"scans": [scan("inventory", c["ts"], location=unit.safe)]}),
+        ("get", "/campaigns", None),
+        ("post", "/campaigns", {"title": "清退", "deadline": "2999-01-01T00:00:00+08:00"}),
+        ("get", "/campaigns/999999", None),
+        ("post", "/campaigns/999999/close", None),
     ]
     for name in ("carriers", "classifications", "lending", "destruction"):
         calls.append(("get", f"/registers/{name}.xlsx", None))
@@ -195,7 +200,7 @@ def test_the_matrix_covers_every_endpoint_of_the_api(world: dict[str, Any]) -> N
     declared = set()
     for path in api.get_openapi_schema()["paths"]:
         shape = re.sub(
-            r"\{(alert_id|job_id|request_id|stocktake_id|report_id|checkpoint_id|batch_id)\}",
+            r"\{(alert_id|job_id|request_id|stocktake_id|report_id|checkpoint_id|batch_id|campaign_id)\}",
             "{id}",
             path,
         )
