@@ -17,7 +17,7 @@ from backend.inspection.evidence import Figure
 from backend.inspection.models import MANUAL
 from backend.inspection.scoring import checklist_filled, year_score
 from backend.registry.principals import Principal
-from tests.inspection.year import YEAR, ZONE, Unit, script_year
+from tests.inspection.scripted_year import YEAR, ZONE, Unit, script_year
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 START, END = datetime(YEAR, 1, 1, tzinfo=ZONE), datetime(YEAR + 1, 1, 1, tzinfo=ZONE)

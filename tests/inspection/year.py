@@ -1,214 +1,186 @@
-"""A scripted year of the demo unit (2025), dated scan by scan under time-machine: 300
-carriers, 4 stocktakes, 6 overdue cases, 2 destructions, 1 loss with its report, and the
-定密 procedure — for the self-inspection and the annual report to be measured against."""
+"""A scripted year of a small unit, dated with time-machine, for the evidence and report
+tests; and the independent plain-SQL counts the report's numbers must equal."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import time_machine
+from django.db import connection
 
-from backend.alerts.sweep import sweep_run
-from backend.classification.intake import carrier_register
+from backend.alerts.models import Alert
 from backend.classification.loss import LossFacts, loss_report_file
-from backend.classification.services import Changes, classification_decide, classification_propose
+from backend.classification.models import Case
 from backend.custody.services import ScanIn, scans_ingest
-from backend.inventory.services import stocktake_close, stocktake_open
-from backend.registry.marking import Period
-from backend.registry.models import Carrier, Location, Person
+from backend.inventory.models import Stocktake
+from backend.registry.models import Carrier
 from backend.registry.principals import Principal
-from backend.registry.services import location_create, person_create
 
-YEAR = 2025
-ZONE = ZoneInfo("Asia/Shanghai")
-CARRIERS = 300
+YEAR = 2026
+START, END = f"{YEAR}-01-01 00:00+08", f"{YEAR + 1}-01-01 00:00+08"  # the unit's zone
 
 
-def at(month: int, day: int, hour: int = 10) -> datetime:
-    return datetime(YEAR, month, day, hour, 0, tzinfo=ZONE)
-
-
-@dataclass
-class Unit:
-    registrar: Person
-    clerk: Person
-    reviewer: Person
-    chief: Person
-    witnesses: list[Person]
-    reader: Person
-    committee: Person
-    safe: Location
-    cabinet: Location
-    desk: Location
-    site: Location
-    carriers: list[Carrier]
-
-
-def _people() -> dict[str, Any]:
-    def person(name: str, roles: list[str], authority: str = "") -> Person:
-        p = person_create(name=name, clearance="top_secret", roles=roles)
-        if authority:
-            p.authority = authority
-            p.save(update_fields=["authority"])
-        return p
-
-    return {
-        "registrar": person("登记员 registrar", ["registrar"]),
-        "clerk": person("机要员 clerk", ["clerk"]),
-        "reviewer": person("审核人 reviewer", ["approver"], "secret"),
-        "chief": person("定密责任人 chief", ["approver"], "top_secret"),
-        "witnesses": [person(f"监销人 witness{i}", ["witness"]) for i in range(2)],
-        "reader": person("阅读人 reader", []),
-        "committee": person("保密办 committee", ["committee"]),
-    }
-
-
-def scan(unit: Unit, who: Person, action: str, carrier: Carrier, **kw: Any) -> None:
-    batch(unit, who, [(action, carrier, kw)])
-
-
-def batch(unit: Unit, who: Person, scans: list[tuple[str, Carrier, dict[str, Any]]]) -> None:
-    results = scans_ingest(
-        scans=[
-            ScanIn(
-                id=uuid.uuid4(),
-                action=action,
-                carrier=carrier.code,
-                **{k: (v.code if hasattr(v, "code") else v) for k, v in kw.items()},
-            )
-            for action, carrier, kw in scans
-        ],
-        principal=Principal(person=who),
+def ingest(person: Any, action: str, carrier: Carrier, **kw: Any) -> None:
+    codes = {k: (v.code if hasattr(v, "code") else v) for k, v in kw.items()}
+    [out] = scans_ingest(
+        scans=[ScanIn(id=uuid.uuid4(), action=action, carrier=carrier.code, **codes)],
+        principal=Principal(person=person),
     )
-    bad = [r.error.message for r in results if r.status != "recorded" and r.error]
-    assert not bad, bad
+    assert out.status == "recorded", (action, out)
 
 
-def script_year() -> Unit:
-    """Build the year; about ten seconds on PostgreSQL."""
-    with time_machine.travel(at(1, 2), tick=False):
-        people = _people()
-        places = {
-            name: location_create(name=name, kind=kind)
-            for name, kind in (
-                ("safe", "safe"),
-                ("cabinet", "safe"),
-                ("desk", "desk"),
-                ("site", "destruction"),
-            )
-        }
-    unit = Unit(**people, **places, carriers=[])
-    registrar = Principal(person=unit.registrar)
+def at(moment: str) -> Any:
+    return time_machine.travel(moment, tick=False)
 
-    # 300 carriers, 25 a month; the first 20 kept in the cabinet that is stocktaken.
-    for month in range(1, 13):
-        with time_machine.travel(at(month, 5), tick=False):
-            for n in range(CARRIERS // 12):
-                draft = month == 3 and n < 2  # two go through the 定密 procedure
-                unit.carriers.append(
-                    carrier_register(
-                        principal=registrar,
-                        title=f"{YEAR}年{month}月文件{n}",
-                        form="paper" if n % 3 else "optical",
-                        level=("secret", "confidential", "top_secret")[n % 3],
-                        period=Period(years=10),
-                        basis="依据",
-                        custodian=unit.clerk,
-                        location=unit.cabinet if len(unit.carriers) < 20 else unit.safe,
-                        draft=draft,
-                    )
-                )
-    # 定密: the two drafts reviewed and approved by two different authorities.
-    with time_machine.travel(at(3, 10), tick=False):
-        for carrier in unit.carriers[50:52]:
-            for who, decision in ((unit.reviewer, "review"), (unit.chief, "approve")):
-                classification_decide(
-                    principal=Principal(person=who),
-                    code=carrier.code,
-                    decision=decision,
-                    opinion="同意",
-                )
-    # 年度定密审核: one secret declassified in December after review.
-    with time_machine.travel(at(12, 1), tick=False):
-        target = unit.carriers[60]
-        classification_propose(
-            principal=registrar,
-            code=target.code,
-            kind="declassify",
-            changes=Changes(),
-            reason="年度审核：已公开",
+
+def script_year(unit: Any, make_carrier: Any) -> dict[str, Any]:
+    """Carriers of every level and three forms; checkouts, returns, a dispatch and its
+    receipt, a witnessed destruction, a loss and its report, a copy, a declassification,
+    two stocktakes, overdue cases; and a few things just outside the year."""
+    made: dict[str, Any] = {}
+    with at("2025-12-31 23:30 +08:00"):  # the year before, by the unit's clock
+        made["old"] = make_carrier("secret")
+    with at("2026-01-01 00:30 +08:00"):  # 2025-12-31 in UTC, but the unit's 2026
+        made["new_year"] = make_carrier("confidential", form="optical")
+    carriers = []
+    for month, (level, form) in enumerate(
+        [
+            ("top_secret", "paper"),
+            ("secret", "paper"),
+            ("secret", "electronic"),
+            ("confidential", "paper"),
+            ("confidential", "optical"),
+            ("secret", "paper"),
+            ("secret", "electronic"),
+            ("confidential", "paper"),
+        ],
+        start=2,
+    ):
+        with at(f"2026-{month:02d}-05 10:00 +08:00"):
+            carriers.append(make_carrier(level, form=form))
+    made["carriers"] = carriers
+    c = carriers
+    for month, carrier in [(3, c[1]), (4, c[2]), (4, c[3]), (6, c[5]), (9, c[1])]:
+        with at(f"2026-{month:02d}-10 09:00 +08:00"):
+            ingest(unit.clerk, "checkout", carrier, counterpart=unit.reader, location=unit.desk)
+        with at(f"2026-{month:02d}-12 16:00 +08:00"):
+            ingest(unit.clerk, "return", carrier, location=unit.safe)
+    with at("2026-10-10 09:00 +08:00"):  # still out at the year's end
+        ingest(unit.clerk, "checkout", c[7], counterpart=unit.reader, location=unit.desk)
+    with at("2026-05-06 09:00 +08:00"):
+        ingest(unit.clerk, "dispatch", c[4], location=unit.desk)
+    with at("2026-05-08 11:00 +08:00"):
+        ingest(unit.clerk2, "receive", c[4], location=unit.safe2)
+    with at("2026-07-01 09:00 +08:00"):  # a witnessed destruction
+        ingest(unit.clerk, "destroy_request", c[6])
+        ingest(unit.approver, "destroy_approve", c[6])
+        for w in unit.witnesses[:2]:
+            ingest(w, "destroy_witness", c[6], counterpart=w)
+        ingest(unit.clerk, "destroy", c[6], location=unit.site)
+    with at("2026-08-03 08:00 +08:00"):  # a loss, reported within the 24 hours
+        ingest(unit.clerk, "report_lost", c[3])
+    with at("2026-08-03 20:00 +08:00"):
+        loss_report_file(
+            principal=Principal(person=unit.committee),
+            code=c[3].code,
+            facts=LossFacts(
+                quantity=1,
+                discovered_how="清查发现",
+                responsible="某某",
+                occurred_at=datetime.fromisoformat("2026-08-02 18:00+08:00"),
+                place="办公室",
+                circumstances="情况",
+                possible_harm="危害",
+                remedies="措施",
+            ),
         )
-        for who, decision in ((unit.reviewer, "review"), (unit.chief, "approve")):
-            classification_decide(
-                principal=Principal(person=who),
-                code=target.code,
-                decision=decision,
-                opinion="同意解密",
-            )
+    with at("2026-09-20 10:00 +08:00"):  # a copy of the first secret carrier
+        made["copy"] = make_carrier("secret", parent=c[1], copy_no=2, copies_total=2)
+    decided = datetime.fromisoformat("2026-11-02 10:00+08:00")
+    Case.objects.create(  # a declassification round, decided in the year
+        carrier=c[5],
+        kind="declassify",
+        state="approved",
+        level="secret",
+        proposed_by=unit.registrar,
+        proposed_at=decided - timedelta(days=3),
+        reviewed_by=unit.approver2,
+        reviewed_at=decided - timedelta(days=1),
+        decided_by=unit.approver,
+        decided_at=decided,
+    )
+    Carrier.objects.filter(pk=c[5].pk).update(declassified_on=decided.date())
+    for day, missing in [("2026-06-30", []), ("2026-12-01", [c[3].code])]:
+        closed = datetime.fromisoformat(f"{day} 17:00+08:00")
+        Stocktake.objects.create(
+            location=unit.safe,
+            opened_by=unit.clerk,
+            opened_at=closed - timedelta(hours=2),
+            closed_by=unit.clerk,
+            closed_at=closed,
+            missing=missing,
+        )
+    Stocktake.objects.create(  # last year's, outside the year
+        location=unit.safe,
+        opened_by=unit.clerk,
+        opened_at=datetime.fromisoformat("2025-12-01 10:00+08:00"),
+        closed_at=datetime.fromisoformat("2025-12-01 12:00+08:00"),
+    )
+    for carrier, opened, resolved in [
+        (c[1], "2026-03-25 09:00+08:00", "2026-04-02 09:00+08:00"),
+        (c[2], "2026-05-20 09:00+08:00", None),
+        (c[7], "2026-11-10 09:00+08:00", None),
+        (made["old"], "2025-11-10 09:00+08:00", "2026-02-10 09:00+08:00"),
+    ]:
+        Alert.objects.create(
+            kind="overdue_return",
+            carrier=carrier,
+            opened_at=datetime.fromisoformat(opened),
+            status="resolved" if resolved else "open",
+            resolved_at=datetime.fromisoformat(resolved) if resolved else None,
+        )
+    return made
 
-    # 6 overdue cases: checked out for 3 days, swept a week later; five come back.
-    late = unit.carriers[20:26]  # registered in January
-    for n, (carrier, month) in enumerate(zip(late, (2, 4, 5, 7, 8, 10), strict=True)):
-        with time_machine.travel(at(month, 12), tick=False):
-            scan(
-                unit,
-                unit.clerk,
-                "checkout",
-                carrier,
-                counterpart=unit.reader,
-                location=unit.desk,
-                due_at=at(month, 15),
-            )
-        with time_machine.travel(at(month, 19), tick=False):
-            sweep_run()
-        if n < 5:
-            with time_machine.travel(at(month, 22), tick=False):
-                scan(unit, unit.clerk, "return", carrier, location=unit.safe)
 
-    # 4 stocktakes of the cabinet, one a quarter; in June one carrier is not there — it
-    # is reported lost and the written report filed the same day.
-    cabinet = unit.carriers[:20]
-    missing = cabinet[7]
-    clerk = Principal(person=unit.clerk)
-    for month in (3, 6, 9, 12):
-        with time_machine.travel(at(month, 25), tick=False):
-            take = stocktake_open(principal=clerk, location=unit.cabinet)
-            seen = [c for c in cabinet if month == 3 or c is not missing]
-            batch(
-                unit,
-                unit.clerk,
-                [("inventory", c, {"location": unit.cabinet, "inventory": take.id}) for c in seen],
-            )
-            stocktake_close(principal=clerk, stocktake_id=take.id)
-        if month == 6:
-            with time_machine.travel(at(6, 25, 15), tick=False):
-                scan(unit, unit.clerk, "report_lost", missing, location=unit.desk)
-            with time_machine.travel(at(6, 25, 18), tick=False):
-                loss_report_file(
-                    principal=Principal(person=unit.committee),
-                    code=missing.code,
-                    facts=LossFacts(
-                        quantity=1,
-                        discovered_how="季度清查时发现缺失",
-                        responsible="机要员",
-                        occurred_at=at(6, 25, 15),
-                        place="保密柜",
-                        circumstances="清查时柜内无此文件。",
-                        possible_harm="可能造成工作被动。",
-                        remedies="封存、调取记录、全面清查。",
-                    ),
-                )
+def sql(query: str, *params: Any) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return list(cursor.fetchall())
 
-    # 2 destructions in November, each witnessed by two people.
-    for carrier in unit.carriers[200:202]:
-        with time_machine.travel(at(11, 20), tick=False):
-            scan(unit, unit.clerk, "destroy_request", carrier)
-            scan(unit, unit.chief, "destroy_approve", carrier)
-            for w in unit.witnesses:
-                scan(unit, w, "destroy_witness", carrier, counterpart=w, location=unit.site)
-            scan(unit, unit.clerk, "destroy", carrier, location=unit.site)
-    return unit
+
+def sql_statistics(by: str) -> dict[tuple[str, str], int]:
+    """(level or form, statistic) -> count, counted straight from the tables."""
+    counts: dict[tuple[str, str], int] = {}
+    names = {
+        "register": "registered",
+        "checkout": "checked_out",
+        "return": "returned",
+        "dispatch": "dispatched",
+        "receive": "received",
+        "destroy": "destroyed",
+        "report_lost": "lost",
+    }
+    rows = sql(
+        f"""SELECT c.{by}, e.action, count(*), count(*) FILTER (WHERE c.parent_id IS NOT NULL)
+            FROM custody_event e JOIN registry_carrier c ON c.id = e.carrier_id
+            WHERE e.occurred_at >= %s AND e.occurred_at < %s GROUP BY 1, 2""",
+        START,
+        END,
+    )
+    for group, action, n, copies in rows:
+        if action in names:
+            counts[(group, names[action])] = n
+        if action == "register":
+            counts[(group, "copied")] = copies
+    for group, n in sql(
+        f"""SELECT c.{by}, count(*) FROM classification_case k
+            JOIN registry_carrier c ON c.id = k.carrier_id
+            WHERE k.kind = 'declassify' AND k.state IN ('approved', 'amended')
+            AND k.decided_at >= %s AND k.decided_at < %s GROUP BY 1""",
+        START,
+        END,
+    ):
+        counts[(group, "declassified")] = n
+    return counts
