@@ -6,6 +6,7 @@ from backend.desk import (
     views_destruction,
     views_duties,
     views_imports,
+    views_inspection,
     views_labels,
     views_register,
     views_registers,
@@ -71,5 +72,23 @@ urlpatterns = [
         "stocktakes/<int:stocktake_id>/report.pdf",
         views_stocktake.stocktake_report_pdf,
         name="stocktake-report",
+    ),
+    path("inspection/", views_inspection.self_inspection, name="self-inspection"),
+    path("inspection/start/", views_inspection.self_inspection_start, name="self-inspection-start"),
+    path(
+        "inspection/<int:year>/items/<int:item_id>/",
+        views_inspection.item_answer,
+        name="self-inspection-answer",
+    ),
+    path("inspection/findings/", views_inspection.finding_record, name="finding-record"),
+    path(
+        "inspection/findings/<int:finding_id>/close/",
+        views_inspection.finding_close,
+        name="finding-close",
+    ),
+    path(
+        "inspection/<int:year>/annual.pdf",
+        views_inspection.annual_report_pdf,
+        name="annual-report-pdf",
     ),
 ]

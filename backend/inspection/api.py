@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import AwareDatetime
@@ -14,6 +15,7 @@ from pydantic import AwareDatetime
 from backend.errors import ServiceError
 from backend.inspection import checklist, findings, scoring
 from backend.inspection.evidence import Figure
+from backend.inspection.links import row_href
 from backend.inspection.models import Finding, Item
 from backend.registry.principals import principal_of, require_role
 from backend.registry.selectors import person_by_code
@@ -123,16 +125,6 @@ def close_finding(request: HttpRequest, finding_id: int, body: FindingCloseIn) -
 
 # --- the self-inspection ------------------------------------------------------------------
 
-ROW_HREF = {
-    "carrier": "/carriers/{code}/",
-    "destruction": "/carriers/{code}/",
-    "loss": "/carriers/{code}/",
-    "case": "/carriers/{code}/",
-    "alert": "/carriers/{code}/",
-    "event": "/carriers/{code}/",
-    "stocktake": "/stocktakes/{id}/",
-}
-
 
 class RowOut(Schema):
     kind: str
@@ -232,9 +224,7 @@ def _figure_out(figure: Figure | None) -> dict[str, Any] | None:
                 "kind": r.kind,
                 "id": r.id,
                 "code": r.code,
-                "href": ROW_HREF[r.kind].format(code=r.code, id=r.id)
-                if r.kind in ROW_HREF and r.code
-                else None,
+                "href": row_href(r),
             }
             for r in figure.rows
         ],
@@ -259,7 +249,7 @@ def self_inspection_out(year: int) -> dict[str, Any]:
     filled = scoring.checklist_filled(year=year)
     if filled is None:
         raise ServiceError(
-            "not_found", f"No self-inspection was started for {year}.", {"year": year}
+            "not_found", _("No self-inspection was started for %(y)s.") % {"y": year}, {"year": year}
         )
     return {
         "year": year,
