@@ -126,7 +126,9 @@ def item_answer(request: DeskRequest, year: int, item_id: int) -> HttpResponse:
         )
     except ServiceError as exc:
         return _page(request, year, error=exc.message, status=exc.status)
-    return _back(year, f"item-{item_id}")
+    # No #fragment: a page with a target skips autofocus, and the focus must move on to
+    # the next unanswered item.
+    return _back(year)
 
 
 @roles_required(*ROLES)
