@@ -91,4 +91,11 @@ urlpatterns = [
         views_inspection.annual_report_pdf,
         name="annual-report-pdf",
     ),
+    path("inspection/checklist/", views_inspection.checklist_edit, name="checklist"),
+    path("inspection/checklist/items/", views_inspection.checklist_item_add, name="checklist-add"),
+    path(
+        "inspection/checklist/items/<int:item_id>/",
+        views_inspection.checklist_item_edit,
+        name="checklist-edit",
+    ),
 ]

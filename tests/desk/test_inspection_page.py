@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from backend.inspection.models import Answer, Finding, SelfInspection
+from backend.inspection.models import Answer, Finding, Item, SelfInspection
 from tests.desk.conftest import shot
 
 
@@ -115,3 +115,37 @@ def _user(person: Any) -> Any:
     person.user = user
     person.save(update_fields=["user"])
     return user
+
+
+def test_the_committee_edits_the_checklist_on_its_page(unit: Any, client: Client) -> None:
+    client.force_login(_user(unit.committee))
+    page = client.get("/inspection/checklist/")
+    assert page.status_code == 200 and "保密组织" in page.content.decode()
+    item = Item.objects.get(text__startswith="涉密载体是否定期清查")
+    fields = {
+        "present": "1",
+        "heading": item.heading,
+        "text": item.text,
+        "evidence_text": item.evidence_text,
+        "evidence": "stocktakes",
+        "comparison": "at_least",
+        "target": "2",
+        "of_evidence": "",
+        "weight": "12",
+    }
+    assert client.post(f"/inspection/checklist/items/{item.id}/", fields).status_code == 302
+    item.refresh_from_db()
+    assert (item.target, item.weight, item.retired) == (2, 12, False)
+    bad = client.post(f"/inspection/checklist/items/{item.id}/", {**fields, "evidence": "x"})
+    assert bad.status_code == 422 and "x" in bad.content.decode()
+    added = client.post(
+        "/inspection/checklist/items/",
+        {
+            "heading": "宣传教育",
+            "text": "新任涉密人员是否经岗前培训",
+            "evidence": "manual",
+            "weight": "3",
+        },
+    )
+    assert added.status_code == 302
+    assert Item.objects.filter(text="新任涉密人员是否经岗前培训", weight=3).exists()
