@@ -146,7 +146,7 @@ def build(url: str, carriers: int) -> float:
             "classification_case",
             {
                 "carrier_id": "c.id",
-                "kind": "CASE WHEN c.id % 5 = 3 THEN 'declassify' ELSE 'initial' END",
+                "kind": "CASE WHEN c.id % 100 = 3 THEN 'declassify' ELSE 'initial' END",
                 "state": "'approved'",
                 "level": "c.level",
                 "scope": "'[]'::jsonb",
