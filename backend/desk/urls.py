@@ -95,4 +95,11 @@ urlpatterns = [
     path("reports/", views_reports.reports_page, name="reports"),
     path("reports/annual.<str:fmt>", views_reports.annual_file, name="annual-file"),
     path("reports/matters.<str:fmt>", views_reports.matters_file, name="matters-file"),
+    path("inspection/checklist/", views_inspection.checklist_edit, name="checklist"),
+    path("inspection/checklist/items/", views_inspection.checklist_item_add, name="checklist-add"),
+    path(
+        "inspection/checklist/items/<int:item_id>/",
+        views_inspection.checklist_item_edit,
+        name="checklist-edit",
+    ),
 ]

@@ -28,8 +28,9 @@ from backend.errors import ServiceError
 from backend.inspection import checklist, findings, scoring
 from backend.inspection.annual import annual_report_for
 from backend.inspection.annual_pdf import annual_pdf
+from backend.inspection.evidence import FIGURE_KEYS
 from backend.inspection.links import row_href
-from backend.inspection.models import Attachment
+from backend.inspection.models import Attachment, Comparison
 from backend.inspection.sections import title
 from backend.registry.selectors import person_by_code
 
@@ -126,7 +127,9 @@ def item_answer(request: DeskRequest, year: int, item_id: int) -> HttpResponse:
         )
     except ServiceError as exc:
         return _page(request, year, error=exc.message, status=exc.status)
-    return _back(year, f"item-{item_id}")
+    # No #fragment: a page with a target skips autofocus, and the focus must move on to
+    # the next unanswered item.
+    return _back(year)
 
 
 @roles_required(*ROLES)
@@ -178,3 +181,66 @@ def annual_report_pdf(request: DeskRequest, year: int) -> FileResponse:
         return f"{title(report)}.pdf"
 
     return written_download(write, content_type="application/pdf")
+
+
+# --- the checklist, edited by the committee -----------------------------------------------
+
+
+def _checklist_page(request: DeskRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    current = checklist.checklist_current()
+    return render(
+        request,
+        "desk/inspection_checklist.html",
+        {
+            "items": list(current.items.all()),
+            "figures": [("manual", _("Answered on the page")), *FIGURE_KEYS.items()],
+            "comparisons": Comparison.choices,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+def _item_fields(request: DeskRequest) -> dict[str, Any]:
+    post = request.POST
+    fields: dict[str, Any] = {
+        k: post.get(k, "").strip()
+        for k in ("heading", "text", "evidence_text", "evidence", "comparison", "of_evidence")
+        if k in post
+    }
+    try:
+        if post.get("weight", "").strip():
+            fields["weight"] = Decimal(post["weight"].strip())
+        if post.get("target", "").strip():
+            fields["target"] = int(post["target"].strip())
+    except (InvalidOperation, ValueError):
+        raise ServiceError("invalid", _("Weight and target are numbers.")) from None
+    if "present" in post:  # an edit form: an unticked box means not retired
+        fields["retired"] = "retired" in post
+    return fields
+
+
+@roles_required(*ROLES)
+@require_http_methods(["GET"])
+def checklist_edit(request: DeskRequest) -> HttpResponse:
+    return _checklist_page(request)
+
+
+@roles_required(*ROLES)
+@require_http_methods(["POST"])
+def checklist_item_add(request: DeskRequest) -> HttpResponse:
+    try:
+        checklist.item_add(principal=request.principal, **_item_fields(request))
+    except ServiceError as exc:
+        return _checklist_page(request, error=exc.message, status=exc.status)
+    return redirect("desk:checklist")
+
+
+@roles_required(*ROLES)
+@require_http_methods(["POST"])
+def checklist_item_edit(request: DeskRequest, item_id: int) -> HttpResponse:
+    try:
+        checklist.item_edit(principal=request.principal, item_id=item_id, **_item_fields(request))
+    except ServiceError as exc:
+        return _checklist_page(request, error=exc.message, status=exc.status)
+    return redirect("desk:checklist")

@@ -249,7 +249,9 @@ def self_inspection_out(year: int) -> dict[str, Any]:
     filled = scoring.checklist_filled(year=year)
     if filled is None:
         raise ServiceError(
-            "not_found", _("No self-inspection was started for %(y)s.") % {"y": year}, {"year": year}
+            "not_found",
+            _("No self-inspection was started for %(y)s.") % {"y": year},
+            {"year": year},
         )
     return {
         "year": year,

@@ -281,6 +281,7 @@ def item_edit(*, principal: Principal, item_id: int, **fields: Any) -> Item:
     for key, value in changes.items():
         setattr(item, key, value)
     item.save(update_fields=list(changes) or None)
+    item.refresh_from_db()  # the stored values (a weight as the column keeps it)
     return item
 
 
