@@ -10,6 +10,7 @@ from backend.desk import (
     views_labels,
     views_register,
     views_registers,
+    views_reports,
     views_stocktake,
 )
 
@@ -91,6 +92,9 @@ urlpatterns = [
         views_inspection.annual_report_pdf,
         name="annual-report-pdf",
     ),
+    path("reports/", views_reports.reports_page, name="reports"),
+    path("reports/annual.<str:fmt>", views_reports.annual_file, name="annual-file"),
+    path("reports/matters.<str:fmt>", views_reports.matters_file, name="matters-file"),
     path("inspection/checklist/", views_inspection.checklist_edit, name="checklist"),
     path("inspection/checklist/items/", views_inspection.checklist_item_add, name="checklist-add"),
     path(

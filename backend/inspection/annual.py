@@ -79,16 +79,17 @@ def annual_report_for(*, principal: Principal, year: int | None) -> AnnualReport
 
 def annual_report(year: int) -> AnnualReport:
     """Everything the year's report prints, each number from one aggregate query."""
+    counted = evidence.tables(year)
     return AnnualReport(
         year=year,
         unit=unit_name(),
         generated=timezone.localtime(),
-        by_level=evidence.statistics(year),
-        by_form=evidence.statistics_by_form(year),
+        by_level=counted.by_level,
+        by_form=counted.by_form,
         figures={key: evidence.figure(key, year) for key in REPORT_FIGURES},
         findings=findings_summary(year),
         score=year_score(year),
-        monthly=evidence.monthly_movement(year),
+        monthly=counted.monthly,
         overdue_trend=evidence.overdue_trend(year),
     )
 

@@ -4,29 +4,19 @@ of ``inspection.annual`` / ``annual_pdf`` / ``annual_docx`` / ``matters``."""
 
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from ninja import Query, Router, Schema
 
-from backend.downloads import written_download
-from backend.errors import ServiceError
 from backend.inspection.annual import annual_json, annual_report_for
-from backend.inspection.annual_docx import annual_docx
-from backend.inspection.annual_pdf import annual_pdf
-from backend.inspection.matters import matters_export
-from backend.inspection.sections import title
+from backend.inspection.report_files import MEDIA, annual_download, matters_download
 from backend.registry.principals import principal_of
 from backend.schemas import error_responses
 
 router = Router(tags=["reports"])
 
 _ERRORS = error_responses(401, 403, 422)
-MEDIA = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _binary(what: str, *formats: str) -> dict[str, Any]:
@@ -92,15 +82,7 @@ def annual(request: HttpRequest, query: Query[YearIn]) -> dict[str, Any]:
     openapi_extra=_binary("The annual report as a document", "pdf", "docx"),
 )
 def annual_document(request: HttpRequest, fmt: str, query: Query[YearIn]) -> FileResponse:
-    if fmt not in ("pdf", "docx"):
-        raise ServiceError("invalid", f"No report format {fmt!r}.", {"allowed": ["pdf", "docx"]})
-    report = annual_report_for(principal=principal_of(request), year=query.year)
-
-    def write(out: IO[bytes]) -> str:
-        (annual_pdf if fmt == "pdf" else annual_docx)(report, out)
-        return f"{title(report)}.{fmt}"
-
-    return written_download(write, content_type=MEDIA[fmt])
+    return annual_download(principal=principal_of(request), year=query.year, fmt=fmt)
 
 
 @router.get(
@@ -109,11 +91,4 @@ def annual_document(request: HttpRequest, fmt: str, query: Query[YearIn]) -> Fil
     openapi_extra=_binary("国家秘密事项一览表", "xlsx", "pdf"),
 )
 def matters(request: HttpRequest, fmt: str) -> FileResponse:
-    if fmt not in ("xlsx", "pdf"):
-        raise ServiceError("invalid", f"No list format {fmt!r}.", {"allowed": ["xlsx", "pdf"]})
-    principal = principal_of(request)
-
-    def write(out: IO[bytes]) -> str:
-        return matters_export(principal=principal, fmt=fmt, out=out)
-
-    return written_download(write, content_type=MEDIA[fmt])
+    return matters_download(principal=principal_of(request), fmt=fmt)

@@ -118,53 +118,76 @@ def _declassified(year: int) -> QuerySet[Case]:
     )
 
 
-def _table(year: int, by: str, keys: tuple[str, ...]) -> dict[str, dict[str, int]]:
-    """The statistics grouped by the carrier's ``by`` column (level or form): two aggregate
-    queries, one over the year's events, one over the year's declassifications."""
-    table = {key: dict.fromkeys(STATISTICS, 0) for key in keys}
+@dataclass(frozen=True)
+class Tables:
+    """The year's statistics by level and by form, and its monthly movement."""
+
+    by_level: dict[str, dict[str, int]]
+    by_form: dict[str, dict[str, int]]
+    monthly: list[tuple[int, dict[str, int]]]
+
+
+def tables(year: int) -> Tables:
+    """The three tables from three aggregate queries: the year's events by the carrier's
+    level and form and by action (a hundred groups); the events by action and month
+    (without the join: the month is the event's own); the year's declassifications.
+
+    Why not one query grouped by level, form, action and month: PostgreSQL cannot know how
+    few months there are, expects half a million groups and sorts a million rows on disk
+    (5 s for 1M events where the two queries take 2.5 s)."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    by_level = {key: dict.fromkeys(STATISTICS, 0) for key in LEVELS}
+    by_form = {key: dict.fromkeys(STATISTICS, 0) for key in FORMS}
+    months = {m: dict.fromkeys(MOVEMENTS, 0) for m in range(1, 13)}
+    counted = _events(year).filter(action__in=tuple(ACTION_OF.values()))
     rows = (
-        _events(year)
-        .filter(action__in=tuple(ACTION_OF.values()))
-        .values(group=F(f"carrier__{by}"), act=F("action"))
+        counted.values(lvl=F("carrier__level"), frm=F("carrier__form"), act=F("action"))
         .annotate(
             n=Count("pk"),
             copies=Count("pk", filter=Q(action="register", carrier__parent__isnull=False)),
         )
+        .order_by()
     )
     for row in rows:
-        counts = table.setdefault(row["group"], dict.fromkeys(STATISTICS, 0))
-        counts[STAT_OF[row["act"]]] += row["n"]
-        counts["copied"] += row["copies"]
-    declassified = _declassified(year).values(group=F(f"carrier__{by}")).annotate(n=Count("pk"))
+        stat = STAT_OF[row["act"]]
+        for table, key in ((by_level, row["lvl"]), (by_form, row["frm"])):
+            counts = table.setdefault(key, dict.fromkeys(STATISTICS, 0))
+            counts[stat] += row["n"]
+            counts["copied"] += row["copies"]
+    monthly = (
+        counted.filter(action__in=MOVEMENTS)
+        .values(month=ExtractMonth("occurred_at", tzinfo=zone), act=F("action"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in monthly:
+        months[row["month"]][row["act"]] = row["n"]
+    declassified = (
+        _declassified(year)
+        .values(lvl=F("carrier__level"), frm=F("carrier__form"))
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     for row in declassified:
-        table.setdefault(row["group"], dict.fromkeys(STATISTICS, 0))["declassified"] += row["n"]
-    return table
+        by_level.setdefault(row["lvl"], dict.fromkeys(STATISTICS, 0))["declassified"] += row["n"]
+        by_form.setdefault(row["frm"], dict.fromkeys(STATISTICS, 0))["declassified"] += row["n"]
+    return Tables(by_level, by_form, sorted(months.items()))
 
 
 def statistics(year: int) -> dict[str, dict[str, int]]:
     """By level (top_secret, secret, confidential): registered, copied, checked_out,
     returned, dispatched, received, destroyed, lost, declassified — CONTRACT.md's shape."""
-    return _table(year, "level", LEVELS)
+    return tables(year).by_level
 
 
 def statistics_by_form(year: int) -> dict[str, dict[str, int]]:
     """The same counts by carrier form (paper, magnetic, optical, electronic, device)."""
-    return _table(year, "form", FORMS)
+    return tables(year).by_form
 
 
 def monthly_movement(year: int) -> list[tuple[int, dict[str, int]]]:
-    """For each month 1-12, the number of each movement (MOVEMENTS) in it: one query."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    months = {m: dict.fromkeys(MOVEMENTS, 0) for m in range(1, 13)}
-    rows = (
-        _events(year)
-        .filter(action__in=MOVEMENTS)
-        .values(month=ExtractMonth("occurred_at", tzinfo=zone), act=F("action"))
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        months[row["month"]][row["act"]] = row["n"]
-    return sorted(months.items())
+    """For each month 1-12, the number of each movement (MOVEMENTS) in it."""
+    return tables(year).monthly
 
 
 def overdue_trend(year: int) -> list[tuple[int, int]]:
@@ -292,17 +315,20 @@ def _destructions(year: int) -> Figure:
 
 
 def _destruction_witnessed(year: int) -> Figure:
-    """Destructions with at least two distinct witnesses scanned before them (Reg Art. 28)."""
-    witnesses = (
+    """Destructions with at least two distinct witnesses scanned (Reg Art. 28): one
+    aggregate over the witness scans of the year's destroyed carriers. A witness is
+    scanned only while the carrier awaits destruction, so every one counted came first."""
+    destroyed = _destroy_events(year)
+    witnessed = (
         CustodyEvent.objects.filter(
-            carrier_id=OuterRef("carrier_id"), action="destroy_witness", seq__lt=OuterRef("seq")
+            action="destroy_witness", carrier_id__in=destroyed.values("carrier_id")
         )
-        .order_by()
         .values("carrier_id")
         .annotate(n=Count("counterpart_id", distinct=True))
         .filter(n__gte=2)
+        .values("carrier_id")
     )
-    qs = _destroy_events(year).filter(Exists(witnesses))
+    qs = destroyed.filter(carrier_id__in=witnessed)
     return _counted("destruction_witnessed", _carrier_rows("destruction", qs))
 
 
