@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 
 from backend.alerts.models import Alert
 from backend.inspection.findings import REMIND_LEASE, findings_summary, findings_sweep
@@ -138,3 +139,21 @@ def test_a_refused_reminder_is_sent_again_once_its_lease_ran_out(
             assert findings_sweep().reminded == 0
         assert len(smtp.sink.accepted) == 1 and smtp.sink.refused == 1
         assert Finding.objects.get().reminded_at == START + timedelta(days=25) + REMIND_LEASE
+
+
+def test_the_dashboard_links_an_overdue_finding_to_the_self_inspection(
+    unit: Any, api_as: Any, client: Any
+) -> None:
+    with time_machine.travel(START, tick=False):
+        deadline = (START + timedelta(days=3)).isoformat()
+        body = {"title": "t", "responsible": unit.clerk.code, "deadline": deadline}
+        finding_id = api_as(unit.committee).post("/findings", body).json()["id"]
+    with time_machine.travel(START + timedelta(days=4), tick=False):
+        assert findings_sweep().opened == 1
+    unit.committee.user = get_user_model().objects.create_user(username="committee")
+    unit.committee.save(update_fields=["user"])
+    client.force_login(unit.committee.user)
+    page = client.get("/dashboard/").content.decode()
+    assert f'href="/inspection/#findings">整改事项 #{finding_id}</a>' in page
+    alerts = api_as(unit.committee).get("/alerts", kind="finding_overdue").json()
+    assert [(a["carrier"], a["details"]["finding"]) for a in alerts] == [(None, finding_id)]
