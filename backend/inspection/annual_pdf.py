@@ -83,7 +83,9 @@ class _Pages:
         self.y += HEAD_SIZE * 0.8
 
     def paragraph(self, value: str) -> None:
-        lines = text.wrap(fonts.printable(value), WIDTH - 8.0, SIZE, fonts.REGULAR, max_lines=40)
+        lines = text.wrap(
+            fonts.printable(value), WIDTH - 8.0, SIZE, fonts.REGULAR, max_lines=10_000
+        )
         for i, line in enumerate(lines):
             self.need(LINE)
             self.y += LINE

@@ -36,10 +36,21 @@ class Box:
     height: float
 
 
+# Round steps for the y axis, in tenths: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 (× 10^k).
+_STEPS = (10, 12, 15, 20, 25, 30, 40, 50, 60, 80)
+
+
 def _ceiling(peak: int) -> tuple[int, int]:
-    """Four whole-number gridline steps reaching at least ``peak``: (step, ceiling)."""
-    step = max(1, -(-peak // 4))
-    return step, step * 4
+    """Four gridline steps reaching at least ``peak``, each step a round whole number,
+    so the axis reads 0, 12,000, 24,000 …: (step, ceiling)."""
+    wanted = max(1, -(-peak // 4))
+    power = 1
+    while True:
+        for tenths in _STEPS:
+            if tenths * power % 10 == 0 and tenths * power // 10 >= wanted:
+                step = tenths * power // 10
+                return step, step * 4
+        power *= 10
 
 
 def _frame(doc: StreamingPdf, box: Box, title: str, peak: int) -> tuple[Box, int]:
