@@ -11,6 +11,8 @@ from backend.api.auth import TokenAuth
 from backend.api.health import router as health_router
 from backend.classification.api import router as classification_router
 from backend.custody.api import router as custody_router
+from backend.inspection.api import router as inspection_router
+from backend.inspection.api_reports import router as reports_router
 from backend.inventory.api import router as inventory_router
 from backend.printing.api import router as printing_router
 from backend.registers.api import router as registers_router
@@ -47,3 +49,5 @@ api.add_router("", printing_router)
 api.add_router("", classification_router)
 api.add_router("", registers_router)
 api.add_router("", inventory_router)
+api.add_router("", inspection_router)
+api.add_router("", reports_router)

@@ -6,9 +6,11 @@ from backend.desk import (
     views_destruction,
     views_duties,
     views_imports,
+    views_inspection,
     views_labels,
     views_register,
     views_registers,
+    views_reports,
     views_stocktake,
 )
 
@@ -71,5 +73,28 @@ urlpatterns = [
         "stocktakes/<int:stocktake_id>/report.pdf",
         views_stocktake.stocktake_report_pdf,
         name="stocktake-report",
+    ),
+    path("inspection/", views_inspection.self_inspection, name="self-inspection"),
+    path("inspection/start/", views_inspection.self_inspection_start, name="self-inspection-start"),
+    path(
+        "inspection/<int:year>/items/<int:item_id>/",
+        views_inspection.item_answer,
+        name="self-inspection-answer",
+    ),
+    path("inspection/findings/", views_inspection.finding_record, name="finding-record"),
+    path(
+        "inspection/findings/<int:finding_id>/close/",
+        views_inspection.finding_close,
+        name="finding-close",
+    ),
+    path("reports/", views_reports.reports_page, name="reports"),
+    path("reports/annual.<str:fmt>", views_reports.annual_file, name="annual-file"),
+    path("reports/matters.<str:fmt>", views_reports.matters_file, name="matters-file"),
+    path("inspection/checklist/", views_inspection.checklist_edit, name="checklist"),
+    path("inspection/checklist/items/", views_inspection.checklist_item_add, name="checklist-add"),
+    path(
+        "inspection/checklist/items/<int:item_id>/",
+        views_inspection.checklist_item_edit,
+        name="checklist-edit",
     ),
 ]

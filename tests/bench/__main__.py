@@ -18,6 +18,7 @@ MODULES = [
     "tests.bench.bench_trust",
     "tests.bench.bench_receipts",
     "tests.bench.bench_import",
+    "tests.bench.bench_annual",
 ]
 
 
