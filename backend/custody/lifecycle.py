@@ -492,6 +492,7 @@ class Needs:
     due: bool  # the scan carries a due time
     escort_levels: frozenset[str]  # the carrier levels for which a second person comes along
     sources: frozenset[State]  # the states the action starts from
+    host: bool = False  # the scan names the device the carriers go into (install_storage)
 
 
 def needs(action: Action) -> Needs:
@@ -508,6 +509,7 @@ def needs(action: Action) -> Needs:
         due=rule.deadline in _STATED_DEADLINES,
         escort_levels=ESCORT_LEVELS if escort_for_top_secret in rule.guards else frozenset(),
         sources=rule.sources,
+        host=host_takes_this_medium in rule.guards,
     )
 
 
