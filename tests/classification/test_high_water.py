@@ -8,7 +8,6 @@ from typing import Any
 from django.db import transaction
 
 from backend.classification.services import proposal_open
-
 from tests.classification.conftest import fresh
 from tests.registry.test_media_services import error_of, usb
 
