@@ -1,8 +1,8 @@
 """The carrier lifecycle: one pure transition table, state × action → new state + guards.
 
 Nothing else in Custos decides whether a custody action is legal. The ingest service
-builds the views (custody/moves.py, the table's vocabulary) from the locked rows, calls
-:func:`decide`, and applies what it returns; each row names its guards (custody/guards.py). No Django, no database, no clock: every input is a value, so the whole table is
+builds the views below from the locked rows, calls :func:`decide`, and applies what it
+returns. No Django, no database, no clock: every input is a value, so the whole table is
 tested exhaustively (tests/custody/test_lifecycle.py).
 
 Three readers besides ingest, none of which restates a row:
@@ -21,65 +21,368 @@ and at least two distinct witnesses, none of them the requester).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
-from backend.custody.guards import (
-    ESCORT_LEVELS,
-    ON_HAND,
-    actor_receives,
-    counterpart_receives,
-    escort_for_top_secret,
-    host_takes_this_medium,
-    installed_in_a_device,
-    location_given,
-    moves_with_its_device,
-    no_request_pending,
-    receiver_on_receipt,
-    request_pending_by_another,
-    storage_out,
-    storage_removed_or_on_site,
-    two_witnesses,
-    witness_is_eligible,
-)
-from backend.custody.moves import (
-    Action,
-    CarrierView,
-    Deadline,
-    Guard,
-    HostView,
-    Move,
-    PersonView,
-    Refusal,
-    Rule,
-    Transition,
-    gettext_noop,
-)
 from backend.registry.states import RANK, Round, State
 
-# The vocabulary and the guards live in moves.py and guards.py; callers import them here.
-__all__ = [
-    "ESCORT_LEVELS",
-    "Action",
-    "CarrierView",
-    "Deadline",
-    "Guard",
-    "HostView",
-    "Move",
-    "PersonView",
-    "Refusal",
-    "Rule",
-    "State",
-    "Transition",
-    "gettext_noop",
-]
+
+class Action(StrEnum):
+    STORE = "store"
+    CHECKOUT = "checkout"
+    RETURN = "return"
+    TRANSFER = "transfer"
+    DISPATCH = "dispatch"
+    RECEIVE = "receive"
+    REPAIR_OUT = "repair_out"
+    REPAIR_IN = "repair_in"
+    DESTROY_REQUEST = "destroy_request"
+    DESTROY_APPROVE = "destroy_approve"
+    DESTROY_WITNESS = "destroy_witness"
+    DESTROY = "destroy"
+    INVENTORY = "inventory"
+    REPORT_LOST = "report_lost"
+    FOUND = "found"
+    # A storage medium taken out of the computer or device it was installed in.
+    REMOVE_STORAGE = "remove_storage"
+    # A storage medium put into a computer or device (the scan names the device as host).
+    INSTALL_STORAGE = "install_storage"
+
+
+class Deadline(StrEnum):
+    """Which deadline an action starts; the service turns it into a time (deadlines.py)."""
+
+    KEEP = "keep"
+    CLEAR = "clear"
+    RETURN = "return"
+    TRANSIT = "transit"
+    REPAIR = "repair"
+    DESTRUCTION = "destruction"
+    LOSS_REPORT = "loss_report"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonView:
+    code: str
+    active: bool
+    clearance: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CarrierView:
+    code: str
+    status: State
+    level: str
+    custodian: str
+    location: str
+    scope: frozenset[str] = frozenset()  # badge codes; empty means no knowledge scope
+    destroy_requested_by: str | None = None
+    destroy_approved_by: str | None = None
+    witnesses: tuple[str, ...] = ()
+    # Storage media and devices: the device this medium is installed in, and the codes of
+    # the storage media installed in this device (both empty for anything else).
+    host: str | None = None
+    storage_inside: tuple[str, ...] = ()
+    # The carrier is a storage medium that may sit in a device (a U盘, a disk, a disc…);
+    # read only for the scans that install storage.
+    is_storage: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HostView:
+    """The computer or device an ``install_storage`` scan puts a medium into."""
+
+    code: str
+    level: str
+    status: State
+    takes_storage: bool  # a registered computer, printer/copier or phone
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    action: Action
+    actor: PersonView
+    counterpart: PersonView | None = None
+    escort: PersonView | None = None
+    location: str | None = None
+    # The repair is done on site under supervision (the scan says so): storage may stay in.
+    on_site: bool = False
+    # install_storage: the device the medium goes into.
+    host: HostView | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    code: str  # CONTRACT.md's stable error code
+    message: str  # English; a template over ``params`` where it has any
+    details: dict[str, str] = field(default_factory=dict)
+    # The raw values for the ``%(name)s`` slots of ``message``: a caller with Django
+    # translates the template and fills the slots with words of the reader's language.
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a sentence for the catalogue (makemessages knows this name) without importing
+    Django, which the lifecycle never does; the caller translates it."""
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    status: State
+    custodian: str
+    location: str
+    deadline: Deadline
+    destroy_requested_by: str | None
+    destroy_approved_by: str | None
+    witnesses: tuple[str, ...]
+    mismatch: str | None = None  # a custody gap this legal scan revealed
+    host: str | None = None  # the device the medium is installed in after the move
+    # The level the carrier rises to (a medium installed in a device of a higher level:
+    # the high-water rule marks it with the highest level it has held).
+    level: str | None = None
+
+
+Guard = Callable[[CarrierView, Move], Refusal | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    sources: frozenset[State]
+    target: State | None  # None: the status stays as it is
+    actor_roles: frozenset[str]
+    guards: tuple[Guard, ...] = ()
+    deadline: Deadline = Deadline.KEEP
+
+
+# --- guards -------------------------------------------------------------------------
+
+
+def _receiver_checks(person: PersonView, carrier: CarrierView, *, scope: bool) -> Refusal | None:
+    if not person.active:
+        return Refusal(
+            "forbidden",
+            f"{person.code} is not active.",
+            {"reason": "inactive", "person": person.code},
+        )
+    if RANK[person.clearance] < RANK[carrier.level]:
+        return Refusal(
+            "clearance_insufficient",
+            f"{person.code}'s clearance ({person.clearance}) is below {carrier.level}.",
+            {"person": person.code},
+        )
+    if scope and carrier.scope and person.code not in carrier.scope:
+        return Refusal(
+            "outside_scope",
+            f"{person.code} is outside the carrier's knowledge scope.",
+            {"person": person.code},
+        )
+    return None
+
+
+def counterpart_receives(carrier: CarrierView, move: Move) -> Refusal | None:
+    """The named receiver is active, cleared for the level and inside the scope."""
+    if move.counterpart is None:
+        return Refusal("invalid", f"{move.action} names the receiving person as counterpart.")
+    return _receiver_checks(move.counterpart, carrier, scope=True)
+
+
+def actor_receives(carrier: CarrierView, move: Move) -> Refusal | None:
+    """The clerk taking the carrier back into custody must be cleared for its level.
+
+    Knowledge scope is not applied here: a clerk holds the sealed carrier for the unit, the
+    scope governs who reads it (checkout, transfer).
+    """
+    return _receiver_checks(move.actor, carrier, scope=False)
+
+
+def receiver_on_receipt(carrier: CarrierView, move: Move) -> Refusal | None:
+    if move.counterpart is not None:
+        return _receiver_checks(move.counterpart, carrier, scope=True)
+    return actor_receives(carrier, move)
+
+
+# Reg Art. 29 (两人以上同行): the levels whose carriers move only with a second person.
+ESCORT_LEVELS = frozenset({"top_secret"})
+
+
+def escort_for_top_secret(carrier: CarrierView, move: Move) -> Refusal | None:
+    """Reg Art. 29: 绝密 carriers are moved by two or more people together."""
+    if carrier.level not in ESCORT_LEVELS:
+        return None
+    escort = move.escort
+    if escort is None:
+        return Refusal(
+            "invalid_transition",
+            "A top-secret carrier moves only with a second person accompanying it (escort).",
+            {"reason": "escort_required"},
+        )
+    others = {move.actor.code} | ({move.counterpart.code} if move.counterpart else set())
+    if escort.code in others:
+        return Refusal(
+            "invalid_transition",
+            "The escort must be a second person, not the actor or the receiver.",
+            {"reason": "escort_required"},
+        )
+    return _receiver_checks(escort, carrier, scope=False)
+
+
+def location_given(carrier: CarrierView, move: Move) -> Refusal | None:
+    if move.location is None:
+        return Refusal("invalid", f"{move.action} needs the location it happens at.")
+    return None
+
+
+def no_request_pending(carrier: CarrierView, move: Move) -> Refusal | None:
+    if carrier.destroy_requested_by is not None:
+        return Refusal(
+            "invalid_transition",
+            "A destruction request is already pending for this carrier.",
+            {"reason": "request_pending"},
+        )
+    return None
+
+
+def request_pending_by_another(carrier: CarrierView, move: Move) -> Refusal | None:
+    if carrier.destroy_requested_by is None:
+        return Refusal(
+            "invalid_transition",
+            "There is no destruction request to approve.",
+            {"reason": "no_request"},
+        )
+    if carrier.destroy_requested_by == move.actor.code:
+        return Refusal(
+            "invalid_transition",
+            "The requester cannot approve their own destruction request.",
+            {"reason": "approver_is_requester"},
+        )
+    return None
+
+
+def witness_is_eligible(carrier: CarrierView, move: Move) -> Refusal | None:
+    witness = move.counterpart
+    if witness is None:
+        return Refusal("invalid", "destroy_witness names the witness as counterpart.")
+    if not witness.active or "witness" not in witness.roles:
+        return Refusal(
+            "forbidden", f"{witness.code} is not an active witness.", {"person": witness.code}
+        )
+    if witness.code == carrier.destroy_requested_by:
+        return Refusal(
+            "invalid_transition",
+            "The person who requested the destruction cannot witness it.",
+            {"reason": "witness_is_requester"},
+        )
+    if witness.code in carrier.witnesses:
+        return Refusal(
+            "invalid_transition",
+            f"{witness.code} has already confirmed this destruction.",
+            {"reason": "already_witnessed"},
+        )
+    return None
+
+
+def two_witnesses(carrier: CarrierView, move: Move) -> Refusal | None:
+    eligible = {w for w in carrier.witnesses if w != carrier.destroy_requested_by}
+    if len(eligible) < 2:
+        return Refusal(
+            "invalid_transition",
+            f"Destruction needs two distinct witnesses; {len(eligible)} confirmed.",
+            {"reason": "witnesses_missing", "confirmed": str(len(eligible))},
+        )
+    return None
+
+
+def storage_removed_or_on_site(carrier: CarrierView, move: Move) -> Refusal | None:
+    """No device goes out for repair with storage inside, unless repaired on site under
+    supervision (涉密计算机外送维修须拆除存储部件; 现场维修须全程监督)."""
+    if carrier.storage_inside and not move.on_site:
+        return Refusal(
+            "storage_inside",
+            "Remove the storage media (remove_storage scans) before an outside repair, "
+            "or record the repair as on site and supervised.",
+            {"storage": ",".join(carrier.storage_inside)},
+        )
+    return None
+
+
+def storage_out(carrier: CarrierView, move: Move) -> Refusal | None:
+    """A device is put up for destruction empty: its storage media are scrapped on their
+    own, in a batch with a manifest (remove them first)."""
+    if carrier.storage_inside:
+        return Refusal(
+            "storage_inside",
+            "Remove the storage media (remove_storage scans) before the device is destroyed.",
+            {"storage": ",".join(carrier.storage_inside)},
+        )
+    return None
+
+
+def moves_with_its_device(carrier: CarrierView, move: Move) -> Refusal | None:
+    """A storage medium installed in a computer or device goes where the device goes: it is
+    not stored, handed over, sent, repaired or put up for destruction on its own until a
+    ``remove_storage`` scan takes it out."""
+    if carrier.host is not None:
+        return Refusal(
+            "invalid_transition",
+            f"{carrier.code} is installed in {carrier.host} and moves only with it; "
+            "remove it first (remove_storage).",
+            {"reason": "installed", "host": carrier.host},
+        )
+    return None
+
+
+def host_takes_this_medium(carrier: CarrierView, move: Move) -> Refusal | None:
+    """``install_storage``: a storage medium goes into a computer or device that is on hand,
+    and never into one of a lower level than the medium has held (the high-water rule: a
+    medium is never used again at a lower level; a higher host raises it)."""
+    host = move.host
+    if host is None:
+        return Refusal("invalid", "install_storage names the device as host.", {"field": "host"})
+    if not carrier.is_storage:
+        return Refusal(
+            "invalid_transition",
+            f"{carrier.code} is not a storage medium that goes into a device.",
+            {"reason": "not_storage"},
+        )
+    if not host.takes_storage:
+        return Refusal(
+            "invalid_transition",
+            f"{host.code} is not a registered computer or device that takes storage.",
+            {"reason": "host_not_device", "host": host.code},
+        )
+    if host.status not in _ON_HAND:
+        return Refusal(
+            "invalid_transition",
+            f"{host.code} is {host.status}: storage is installed in a device on hand.",
+            {"reason": "host_away", "host": host.code, "status": str(host.status)},
+        )
+    if RANK[carrier.level] > RANK[host.level]:
+        return Refusal(
+            "level_lowered",
+            f"{carrier.code} has held {carrier.level} information; it is never used again "
+            f"in a device of a lower level ({host.level}).",
+            {"high_water": carrier.level, "level": host.level, "host": host.code},
+        )
+    return None
+
+
+def installed_in_a_device(carrier: CarrierView, move: Move) -> Refusal | None:
+    if carrier.host is None:
+        return Refusal(
+            "invalid_transition",
+            "This medium is not installed in a device.",
+            {"reason": "not_installed"},
+        )
+    return None
 
 
 # --- the table ----------------------------------------------------------------------
 
 S = State
-_ON_HAND = ON_HAND
+_ON_HAND = frozenset({S.REGISTERED, S.IN_STORAGE})
 _NOT_DESTROYED = frozenset(State) - {S.DESTROYED, S.DRAFT}
 _CUSTODY = frozenset({"clerk"})
 
