@@ -458,13 +458,24 @@ TABLE: dict[Action, Rule] = {
 
 # The moves of a device that its installed storage makes with it ("linked carriers that
 # move with it unless removed by a recorded scan"): each appends the same action to every
-# installed medium's own chain, judged by the medium's own row (ingest.py). A move is an
-# action that changes the state; a sighting (inventory) is none, and a device is put up
-# for destruction only when empty (storage_out), so no step of that procedure is followed.
-FOLLOWED = frozenset(a for a, rule in TABLE.items() if rule.target is not None) - {
-    Action.DESTROY_APPROVE,
-    Action.DESTROY,
-}
+# installed medium's own chain, judged by the medium's own row (ingest.py). Named one by
+# one: a new row that moves a carrier joins only when its guards also hold for a medium
+# judged alone. A sighting (inventory) is no move, and a device is put up for destruction
+# only when empty (storage_out), so no step of that procedure is followed.
+FOLLOWED = frozenset(
+    {
+        Action.STORE,
+        Action.CHECKOUT,
+        Action.RETURN,
+        Action.TRANSFER,
+        Action.DISPATCH,
+        Action.RECEIVE,
+        Action.REPAIR_OUT,
+        Action.REPAIR_IN,
+        Action.REPORT_LOST,
+        Action.FOUND,
+    }
+)
 
 
 def follows(carrier: CarrierView, action: Action) -> bool:
