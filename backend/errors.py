@@ -18,6 +18,7 @@ STATUS_FOR_CODE = {
     "duplicate_serial": 409,
     "level_lowered": 409,
     "storage_inside": 409,
+    "medium_declassify": 409,
     "witnesses_missing": 409,
     "invalid": 422,
     "bad_check_character": 422,

@@ -232,6 +232,12 @@ class ScanIn(Schema):
         description="repair_out: the repair is done on site under supervision, so storage "
         "may stay inside the device.",
     )
+    host: Code | None = Field(
+        default=None,
+        max_length=64,
+        description="install_storage: the carrier code of the computer or device the medium "
+        "goes into.",
+    )
 
 
 class ScanBatchIn(Schema):

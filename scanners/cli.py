@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--carrier", required=True, action="append", help="C… (repeatable)")
     q.add_argument("--actor", required=True, help="P… the person scanning")
     q.add_argument("--counterpart", help="P… the receiver or witness")
+    q.add_argument("--host", help="C… install_storage: the computer or device it goes into")
     q.add_argument("--location", help="L… (default: the configured location)")
     q.add_argument("--due-at", help="ISO-8601 date or time")
     q.add_argument("--note")
@@ -90,6 +91,7 @@ def cmd_enqueue(args: argparse.Namespace, settings: config.Settings) -> int:
             carriers=args.carrier,
             actor=args.actor,
             counterpart=args.counterpart,
+            host=args.host,
             location=args.location or settings.location,
             due_at=args.due_at,
             note=args.note,

@@ -57,6 +57,7 @@ ACTIONS = {
     "report_lost": gettext_lazy("Reported lost"),
     "found": gettext_lazy("Found"),
     "remove_storage": gettext_lazy("Storage removed"),
+    "install_storage": gettext_lazy("Storage installed"),
     # The 定密 steps and the label, which the ledger records beside the custody moves.
     "review": gettext_lazy("Classification reviewed"),
     "refer": gettext_lazy("Referred upward"),
@@ -144,6 +145,29 @@ def reason(code: str, details: dict[str, Any], message: str, names: dict[str, st
         ) % {"storage": details.get("storage", "")}
     if why == "not_installed":
         return _("This medium is not installed in a device.")
+    if why == "installed":
+        return _(
+            "This medium is installed in %(host)s and moves only with it: remove it first "
+            "(remove_storage)."
+        ) % {"host": details.get("host", "")}
+    if why == "host_not_device":
+        return _("%(host)s is not a registered computer or device that takes storage.") % {
+            "host": details.get("host", "")
+        }
+    if why == "host_away":
+        return _("%(host)s is not on hand: storage is installed in a device in custody here.") % {
+            "host": details.get("host", "")
+        }
+    if why == "not_storage":
+        return _("Only storage media (U盘, disks, discs, memory cards) go into a device.")
+    if code == "level_lowered":
+        return _(
+            "This medium has held %(held)s information: it is never used in a device of a "
+            "lower level (%(level)s)."
+        ) % {
+            "held": word(LEVELS, str(details.get("high_water", ""))),
+            "level": word(LEVELS, str(details.get("level", ""))),
+        }
     if why == "escort_required":
         return _("A top-secret carrier moves only with a second person: scan the escort's badge.")
     if why == "request_pending":

@@ -49,6 +49,17 @@ def test_enqueue_refuses_a_bad_code_with_exit_2_and_writes_nothing(spool_path: P
     assert json.loads(run_cli("status", "--json", env=env).stdout)["waiting"] == 0
 
 
+def test_enqueue_install_storage_names_its_device_with_host(spool_path: Path) -> None:
+    env = cli_env(spool_path)
+    disk, pc = code(), code()
+    base = ("enqueue", "--action", "install_storage", "--carrier", disk, "--actor", CLERK)
+    missing = run_cli(*base, env=env)
+    assert missing.returncode == 2 and "host" in missing.stderr
+    done = run_cli(*base, "--host", pc.lower(), env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(run_cli("status", "--json", env=env).stdout)["waiting"] == 1
+
+
 def test_sync_exits_1_while_the_server_is_unreachable_and_keeps_the_scans(
     spool_path: Path,
 ) -> None:
