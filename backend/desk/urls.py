@@ -87,11 +87,6 @@ urlpatterns = [
         views_inspection.finding_close,
         name="finding-close",
     ),
-    path(
-        "inspection/<int:year>/annual.pdf",
-        views_inspection.annual_report_pdf,
-        name="annual-report-pdf",
-    ),
     path("reports/", views_reports.reports_page, name="reports"),
     path("reports/annual.<str:fmt>", views_reports.annual_file, name="annual-file"),
     path("reports/matters.<str:fmt>", views_reports.matters_file, name="matters-file"),

@@ -1,6 +1,7 @@
 """The self-inspection page (自查自评) for the secrecy committee, keyboard-only: the year's
 checklist with its automatic figures and the rows behind them, the manual items answered
-with an attachment, the findings recorded and closed, and the annual report to download.
+with an attachment, the findings recorded and closed, and the link to the annual report
+(the reports page's ``/reports/annual.pdf``).
 
 Every change goes through backend.inspection (``checklist``, ``findings``), the services the
 API's ``/self-inspections`` and ``/findings`` endpoints call; the score is ``scoring``'s.
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,15 +24,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backend.desk.access import DeskRequest, roles_required
-from backend.downloads import written_download
 from backend.errors import ServiceError
 from backend.inspection import checklist, findings, scoring
-from backend.inspection.annual import annual_report_for
-from backend.inspection.annual_pdf import annual_pdf
 from backend.inspection.evidence import FIGURE_KEYS
 from backend.inspection.links import row_href
 from backend.inspection.models import Attachment, Comparison
-from backend.inspection.sections import title
 from backend.registry.selectors import person_by_code
 
 ROLES = ("committee",)
@@ -168,19 +165,6 @@ def finding_close(request: DeskRequest, finding_id: int) -> HttpResponse:
     except ServiceError as exc:
         return _page(request, year, error=exc.message, status=exc.status)
     return _back(year, "findings")
-
-
-@roles_required(*ROLES)
-@require_http_methods(["GET"])
-def annual_report_pdf(request: DeskRequest, year: int) -> FileResponse:
-    """The reports' ``/reports/annual.pdf`` for a signed-in committee member."""
-    report = annual_report_for(principal=request.principal, year=year)
-
-    def write(out: IO[bytes]) -> str:
-        annual_pdf(report, out)
-        return f"{title(report)}.pdf"
-
-    return written_download(write, content_type="application/pdf")
 
 
 # --- the checklist, edited by the committee -----------------------------------------------
