@@ -86,7 +86,7 @@ def annual_report(year: int) -> AnnualReport:
         generated=timezone.localtime(),
         by_level=counted.by_level,
         by_form=counted.by_form,
-        figures={key: evidence.figure(key, year) for key in REPORT_FIGURES},
+        figures=evidence.figures(REPORT_FIGURES, year),
         findings=findings_summary(year),
         score=year_score(year),
         monthly=counted.monthly,

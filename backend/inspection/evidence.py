@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import ExtractMonth
 
 from backend.alerts.models import Alert
@@ -306,50 +306,72 @@ def _annual_review(year: int) -> Figure:
     return Figure("annual_review", bool(rows), rows)
 
 
-def _destroy_events(year: int) -> QuerySet[CustodyEvent]:
-    return _events(year).filter(action="destroy")
+INCIDENT_KEYS = ("destructions", "destruction_witnessed", "losses", "losses_reported")
+CHUNK = 20_000  # carrier ids per IN list (PostgreSQL hashes a long one)
 
 
-def _destructions(year: int) -> Figure:
-    return _counted("destructions", _carrier_rows("destruction", _destroy_events(year)))
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
-def _destruction_witnessed(year: int) -> Figure:
-    """Destructions with at least two distinct witnesses scanned (Reg Art. 28): one
-    aggregate over the witness scans of the year's destroyed carriers. A witness is
-    scanned only while the carrier awaits destruction, so every one counted came first."""
-    destroyed = _destroy_events(year)
-    witnessed = (
-        CustodyEvent.objects.filter(
-            action="destroy_witness", carrier_id__in=destroyed.values("carrier_id")
+def incidents(year: int) -> dict[str, Figure]:
+    """The four figures of destructions and losses from one pass over the year's events
+    (its ``destroy`` and ``report_lost`` scans) and lookups by carrier through the events'
+    and loss reports' carrier indexes — not one pass over the events per figure.
+
+    - ``destructions`` / ``losses``: the ``destroy`` / ``report_lost`` scans of the year;
+    - ``destruction_witnessed``: destructions with two or more distinct witnesses scanned
+      (Reg Art. 28) — a witness is scanned only while the carrier awaits destruction, so
+      every one counted came before it;
+    - ``losses_reported``: losses with a written report filed within
+      ``CUSTOS_LOSS_REPORT_HOURS`` (24 h) of the ``report_lost`` scan (Reg Art. 61).
+    """
+    rows = list(
+        _events(year)
+        .filter(action__in=("destroy", "report_lost"))
+        .order_by("occurred_at", "carrier_id")
+        .values_list("carrier_id", "carrier__code", "action", "occurred_at")
+    )
+    destroyed = [(pk, code) for pk, code, action, _ in rows if action == "destroy"]
+    lost = [(pk, code, at) for pk, code, action, at in rows if action == "report_lost"]
+    witnessed: set[int] = set()
+    for chunk in _chunks([pk for pk, _ in destroyed]):
+        witnessed.update(
+            CustodyEvent.objects.filter(action="destroy_witness", carrier_id__in=chunk)
+            .values("carrier_id")
+            .annotate(n=Count("counterpart_id", distinct=True))
+            .filter(n__gte=2)
+            .values_list("carrier_id", flat=True)
         )
-        .values("carrier_id")
-        .annotate(n=Count("counterpart_id", distinct=True))
-        .filter(n__gte=2)
-        .values("carrier_id")
-    )
-    qs = destroyed.filter(carrier_id__in=witnessed)
-    return _counted("destruction_witnessed", _carrier_rows("destruction", qs))
-
-
-def _lost_events(year: int) -> QuerySet[CustodyEvent]:
-    return _events(year).filter(action="report_lost")
-
-
-def _losses(year: int) -> Figure:
-    return _counted("losses", _carrier_rows("loss", _lost_events(year)))
-
-
-def _losses_reported(year: int) -> Figure:
-    """Losses whose written report was filed within 24 hours (Reg Art. 61, 一事一报)."""
+    reports: dict[int, list[datetime]] = {}
+    for chunk in _chunks([pk for pk, _, _ in lost]):
+        for pk, at in LossReport.objects.filter(carrier_id__in=chunk).values_list(
+            "carrier_id", "reported_at"
+        ):
+            reports.setdefault(pk, []).append(at)
     hours = timedelta(hours=settings.CUSTOS_LOSS_REPORT_HOURS)
-    in_time = LossReport.objects.filter(
-        carrier_id=OuterRef("carrier_id"),
-        reported_at__gte=OuterRef("occurred_at"),
-        reported_at__lte=OuterRef("occurred_at") + hours,
-    )
-    qs = _lost_events(year).filter(Exists(in_time))
-    return _counted("losses_reported", _carrier_rows("loss", qs))
+    in_time = [
+        (pk, code)
+        for pk, code, at in lost
+        if any(at <= reported <= at + hours for reported in reports.get(pk, []))
+    ]
+    return {
+        "destructions": _counted(
+            "destructions", tuple(RowRef("destruction", pk, code) for pk, code in destroyed)
+        ),
+        "destruction_witnessed": _counted(
+            "destruction_witnessed",
+            tuple(RowRef("destruction", pk, code) for pk, code in destroyed if pk in witnessed),
+        ),
+        "losses": _counted("losses", tuple(RowRef("loss", pk, code) for pk, code, _ in lost)),
+        "losses_reported": _counted(
+            "losses_reported", tuple(RowRef("loss", pk, code) for pk, code in in_time)
+        ),
+    }
+
+
+def _incident(key: str) -> Callable[[int], Figure]:
+    return lambda year: incidents(year)[key]
 
 
 FIGURES: dict[str, tuple[str, Callable[[int], Figure]]] = {
@@ -377,18 +399,28 @@ FIGURES: dict[str, tuple[str, Callable[[int], Figure]]] = {
         "Annual review of classifications done (a change or declassification decided)",
         _annual_review,
     ),
-    "destructions": ("Destructions completed in the year", _destructions),
+    "destructions": ("Destructions completed in the year", _incident("destructions")),
     "destruction_witnessed": (
         "Destructions in the year witnessed by at least two people",
-        _destruction_witnessed,
+        _incident("destruction_witnessed"),
     ),
-    "losses": ("Carriers reported lost in the year", _losses),
+    "losses": ("Carriers reported lost in the year", _incident("losses")),
     "losses_reported": (
         "Losses in the year reported in writing within 24 hours",
-        _losses_reported,
+        _incident("losses_reported"),
     ),
 }
 FIGURE_KEYS: dict[str, str] = {key: what for key, (what, _) in FIGURES.items()}
+
+
+def figures(keys: tuple[str, ...], year: int) -> dict[str, Figure]:
+    """Several figures at once: the destruction and loss figures share one pass."""
+    wanted = [key for key in keys if key not in INCIDENT_KEYS]
+    out = {key: figure(key, year) for key in wanted}
+    if any(key in INCIDENT_KEYS for key in keys):
+        shared = incidents(year)
+        out.update({key: shared[key] for key in keys if key in INCIDENT_KEYS})
+    return {key: out[key] for key in keys}
 
 
 def figure(key: str, year: int) -> Figure:
