@@ -28,6 +28,7 @@ STATUSES = {
     "in_use": gettext_lazy("Checked out"),
     "in_transit": gettext_lazy("In transit"),
     "in_repair": gettext_lazy("In repair"),
+    "off_site": gettext_lazy("Carried out"),
     "pending_destruction": gettext_lazy("Awaiting destruction"),
     "destroyed": gettext_lazy("Destroyed"),
     "lost": gettext_lazy("Lost"),
@@ -57,6 +58,8 @@ ACTIONS = {
     "report_lost": gettext_lazy("Reported lost"),
     "found": gettext_lazy("Found"),
     "remove_storage": gettext_lazy("Storage removed"),
+    "carry_out": gettext_lazy("Carry out"),
+    "carry_in": gettext_lazy("Carried back in"),
     # The 定密 steps and the label, which the ledger records beside the custody moves.
     "review": gettext_lazy("Classification reviewed"),
     "refer": gettext_lazy("Referred upward"),

@@ -57,6 +57,8 @@ EXPECTED: dict[Action, tuple[set[State], State | None]] = {
     A.REPORT_LOST: (ALL_BUT_DESTROYED - {S.LOST}, S.LOST),
     A.FOUND: ({S.LOST}, S.IN_STORAGE),
     A.REMOVE_STORAGE: (ON_HAND, None),
+    A.CARRY_OUT: (ON_HAND, S.OFF_SITE),
+    A.CARRY_IN: ({S.OFF_SITE}, S.IN_STORAGE),
 }
 
 
@@ -420,3 +422,21 @@ def test_an_installed_medium_moves_only_with_its_device(action: Action) -> None:
     refused = decide(installed, good_move(action))
     assert isinstance(refused, Refusal) and refused.details["reason"] == "installed"
     assert isinstance(decide(replace(installed, host=None), good_move(action)), Transition)
+
+
+def test_carry_out_keeps_the_custodian_and_starts_the_carry_out_deadline() -> None:
+    result = decide(carrier(S.IN_STORAGE), replace(good_move(A.CARRY_OUT), counterpart=None))
+    assert isinstance(result, Transition)
+    assert (result.status, result.custodian, result.deadline) == (
+        S.OFF_SITE,
+        "P-HOLDER",
+        Deadline.CARRY_OUT,
+    )
+    back = decide(carrier(S.OFF_SITE), good_move(A.CARRY_IN))
+    assert isinstance(back, Transition) and back.deadline is Deadline.CLEAR
+
+
+def test_a_clerk_below_the_level_cannot_take_a_carrier_back_in() -> None:
+    low = person("P-LOW", {"clerk"}, clearance="confidential")
+    result = decide(carrier(S.OFF_SITE), replace(good_move(A.CARRY_IN), actor=low))
+    assert isinstance(result, Refusal) and result.code == "clearance_insufficient"
