@@ -7,6 +7,7 @@ that use an approved request are checked in scans.py (custody's ``scan_check`` h
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from backend.carryouts.models import CarryOut, CarryOutCarrier, CarryOutStatus
 from backend.carryouts.rules import Bearer, highest_level, needs_two_people, uncleared
+from backend.custody.lifecycle import Action
+from backend.custody.services import ScanIn, ScanResult, scans_ingest
 from backend.errors import ServiceError
 from backend.registry.models import Carrier, Person
 from backend.registry.principals import Principal, require_role
@@ -192,3 +195,27 @@ def _cleared_to_decide(approver: Person, carriers: list[Carrier], today: date) -
             % {"person": approver.code},
             {"person": approver.code, "level": level},
         )
+
+
+def carry_out_desk_scan(
+    *, principal: Principal, carry_out_id: int, code: str, scan_id: uuid.UUID
+) -> ScanResult:
+    """One carrier scanned at the exit-and-return desk of a request: a carrier of the
+    request that is out comes back in (``carry_in``); any other goes out (``carry_out``,
+    which the scan check refuses unless the request allows it). One scan through ingest,
+    as ``POST /scans`` records it."""
+    text = code.strip().upper()
+    out = CarryOutCarrier.objects.filter(
+        carry_out_id=carry_out_id,
+        carrier__code=text,
+        out_at__isnull=False,
+        in_at__isnull=True,
+    ).exists()
+    scan = ScanIn(
+        id=scan_id,
+        action=Action.CARRY_IN if out else Action.CARRY_OUT,
+        carrier=text,
+        carry_out=carry_out_id,
+    )
+    (result,) = scans_ingest(scans=[scan], principal=principal)
+    return result

@@ -100,6 +100,7 @@ REGISTERS = {
     "destruction": gettext_lazy("Destruction register"),
     "media": gettext_lazy("Register of classified storage media"),
     "computers": gettext_lazy("Register of classified computers"),
+    "carry-outs": gettext_lazy("Register of carriers carried out"),
 }
 # The 定密 steps a case is at (backend/classification CaseState).
 CASE_STATES = {

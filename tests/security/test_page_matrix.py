@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from backend.alerts.services import alert_raise
+from backend.carryouts.services import carry_out_decide, carry_out_request
 from backend.custody.services import ScanIn, scans_ingest
 from backend.inventory.services import stocktake_open
 from backend.registry.principals import Principal
@@ -58,10 +59,31 @@ def placed(unit: Any, make_carrier: Any) -> dict[str, Any]:
         location=ts.location.code,
         inventory=stocktake.id,
     )
-    return {"carriers": [ts, scoped, draft], "unit": unit, "stocktake": stocktake.id}
+    # 外出携带: an approved request naming the 绝密 carrier.
+    carry = carry_out_request(
+        principal=Principal(person=unit.clerk),
+        carriers=[ts.code],
+        purpose="汇报",
+        destination="上级机关",
+        leaves_on=timezone.localdate(),
+        returns_on=timezone.localdate(),
+        people=[unit.clerk.code, unit.clerk2.code],
+    )
+    carry_out_decide(
+        principal=Principal(person=unit.approver),
+        carry_out_id=carry.id,
+        decision="approve",
+        opinion="同意",
+    )
+    return {
+        "carriers": [ts, scoped, draft],
+        "unit": unit,
+        "stocktake": stocktake.id,
+        "carry_out": carry.id,
+    }
 
 
-def _pages(carriers: list[Any], stocktake: int) -> list[str]:
+def _pages(carriers: list[Any], stocktake: int, carry_out: int) -> list[str]:
     pages = [
         "/home/",
         "/desk/",
@@ -78,6 +100,9 @@ def _pages(carriers: list[Any], stocktake: int) -> list[str]:
         "/people/",
         "/audit/",
         f"/stocktakes/{stocktake}/",
+        "/carry-outs/",
+        f"/carry-outs/{carry_out}/",
+        f"/carry-outs/{carry_out}/form.pdf",
     ]
     for c in carriers:
         pages += [f"/carriers/{c.code}/", f"/labels/{c.code}.svg"]
@@ -104,7 +129,7 @@ def test_no_page_shows_what_the_person_may_not_know(
             for s in (c.title, c.basis)
         ]
         seen = ""
-        for path in _pages(carriers, placed["stocktake"]):
+        for path in _pages(carriers, placed["stocktake"], placed["carry_out"]):
             answer = client.get(path, follow=True)
             assert answer.status_code in {200, 403, 404, 409}, f"{role}/{clearance} {path}"
             text = _text_of(answer)
