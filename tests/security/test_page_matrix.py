@@ -12,11 +12,16 @@ from django.test import Client
 from django.utils import timezone
 
 from backend.alerts.services import alert_raise
-from backend.carryouts.services import carry_out_decide, carry_out_request
 from backend.custody.services import ScanIn, scans_ingest
 from backend.inventory.services import stocktake_open
 from backend.registry.principals import Principal
-from tests.security.test_matrix import CLEARANCES, ROLES, _knows, _text_of
+from tests.security.test_matrix import (
+    CLEARANCES,
+    ROLES,
+    _knows,
+    _text_of,
+    approved_carry_out,
+)
 
 
 def _record(principal: Principal, **scan: Any) -> None:
@@ -60,26 +65,12 @@ def placed(unit: Any, make_carrier: Any) -> dict[str, Any]:
         inventory=stocktake.id,
     )
     # 外出携带: an approved request naming the 绝密 carrier.
-    carry = carry_out_request(
-        principal=Principal(person=unit.clerk),
-        carriers=[ts.code],
-        purpose="汇报",
-        destination="上级机关",
-        leaves_on=timezone.localdate(),
-        returns_on=timezone.localdate(),
-        people=[unit.clerk.code, unit.clerk2.code],
-    )
-    carry_out_decide(
-        principal=Principal(person=unit.approver),
-        carry_out_id=carry.id,
-        decision="approve",
-        opinion="同意",
-    )
+    carry = approved_carry_out(unit, [ts])
     return {
         "carriers": [ts, scoped, draft],
         "unit": unit,
         "stocktake": stocktake.id,
-        "carry_out": carry.id,
+        "carry_out": carry,
     }
 
 
