@@ -25,6 +25,10 @@ ACTIONS: tuple[str, ...] = tuple(ACTION_NAMES)
 NEEDS_COUNTERPART = frozenset({"checkout", "transfer", "receive", "destroy_witness"})
 # Actions after which something is due back; `--due-days` sets `due_at` for them.
 HAS_DUE = frozenset({"checkout", "dispatch", "repair_out"})
+# CONTRACT.md: these name their approved carry-out request (``"carry_out": id``); only
+# ``enqueue --carry-out ID`` sends them, the interactive flow does not offer them.
+NEEDS_REQUEST = frozenset({"carry_out", "carry_in"})
+DESK_ACTIONS: tuple[str, ...] = tuple(a for a in ACTIONS if a not in NEEDS_REQUEST)
 
 
 class FlowError(ValueError):
@@ -65,10 +69,17 @@ def build_scans(
     location: str | None = None,
     due_at: str | None = None,
     note: str | None = None,
+    carry_out: int | None = None,
 ) -> list[Scan]:
     """Checked scans, one per carrier, ready for the spool. Raises :class:`FlowError`."""
     if action not in ACTIONS:
         raise FlowError("invalid", f"unknown action {action!r}")
+    if (action in NEEDS_REQUEST) != (carry_out is not None):
+        raise FlowError(
+            "invalid",
+            "carry_out and carry_in (and only they) name their carry-out request: --carry-out ID"
+            " / 携带外出和外出带回须注明携带外出申请编号",
+        )
     if not carriers:
         raise FlowError("invalid", "at least one carrier is needed")
     actor_code = _checked(actor, Kind.PERSON, "actor")
@@ -86,6 +97,7 @@ def build_scans(
             due_at=due,
             note=note,
             now=now,
+            carry_out=carry_out,
         )
         for c in carriers
     ]
@@ -129,7 +141,9 @@ class DeskFlow:
         if self.step is Step.BADGE:
             return Say(messages.text("scan_badge"))
         if self.step is Step.ACTION:
-            menu = "  ".join(f"{i}.{ACTION_NAMES[a]} {a}" for i, a in enumerate(ACTIONS, start=1))
+            menu = "  ".join(
+                f"{i}.{ACTION_NAMES[a]} {a}" for i, a in enumerate(DESK_ACTIONS, start=1)
+            )
             return Say(f"{menu}\n{messages.text('choose_action')}")
         if self.step is Step.CARRIERS:
             return Say(messages.text("scan_carriers"))
@@ -184,10 +198,10 @@ class DeskFlow:
         return self._on_code(code)
 
     def _choose_action(self, word: str) -> str | None:
-        if word.isdigit() and 1 <= int(word) <= len(ACTIONS):
-            return ACTIONS[int(word) - 1]
+        if word.isdigit() and 1 <= int(word) <= len(DESK_ACTIONS):
+            return DESK_ACTIONS[int(word) - 1]
         for action, zh in ACTION_NAMES.items():
-            if word in (action, zh):
+            if word in (action, zh) and action in DESK_ACTIONS:
                 return action
         return None
 

@@ -87,6 +87,8 @@ ACTION_NAMES: dict[str, str] = {
     "inventory": "清查",
     "report_lost": "报告丢失",
     "found": "找回",
+    "carry_out": "携带外出",
+    "carry_in": "外出带回",
 }
 
 KIND_NAMES: dict[str, tuple[str, str]] = {

@@ -61,6 +61,7 @@ class Scan:
     location: str | None = None
     due_at: str | None = None
     note: str | None = None
+    carry_out: int | None = None  # carry_out / carry_in: the approved request
 
     def to_json(self) -> str:
         # Optional fields are left out rather than sent as null: the contract marks them
@@ -79,6 +80,7 @@ def new_scan(
     due_at: str | None = None,
     note: str | None = None,
     now: datetime | None = None,
+    carry_out: int | None = None,
 ) -> Scan:
     """A scan with a fresh uuid4 and ``occurred_at`` = now on the desk's clock, with its
     UTC offset, so a scan delivered hours later still says when it happened."""
@@ -93,6 +95,7 @@ def new_scan(
         occurred_at=moment.isoformat(timespec="milliseconds"),
         due_at=due_at,
         note=note,
+        carry_out=carry_out,
     )
 
 
