@@ -146,6 +146,10 @@ def reason(code: str, details: dict[str, Any], message: str, names: dict[str, st
             "Storage is still inside this device (%(storage)s): remove it with a remove_storage "
             "scan before an outside repair, or record the repair as on site and supervised."
         ) % {"storage": details.get("storage", "")}
+    if code == "not_approved" or why == "not_on_request":
+        # The carry-out's own sentence (backend/carryouts/scans.py), already in the
+        # reader's language: which request, which dates.
+        return message
     if why == "not_installed":
         return _("This medium is not installed in a device.")
     if why == "escort_required":

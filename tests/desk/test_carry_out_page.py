@@ -71,6 +71,7 @@ def test_a_carry_out_is_requested_approved_and_scanned_out_and_in_by_keyboard(
     _answers(desk, 2)
     banner = desk.locator("#banner .banner")
     assert banner.get_attribute("data-ok") == "0"  # the stranger is not on the request
+    assert f"未列入 {stranger.code}" in banner.inner_text()  # the request's own sentence
     assert Carrier.objects.get(id=stranger.id).status == "registered"
     assert desk.locator("#n-out").inner_text() == "1"
     scan_in(desk, carriers[1].code)
