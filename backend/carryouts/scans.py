@@ -26,6 +26,7 @@ from backend.carryouts.rules import end_of_day, within_dates
 from backend.custody.lifecycle import Action
 from backend.custody.models import CustodyEvent
 from backend.errors import ServiceError
+from backend.printing.selectors import carrier_code_for_label
 
 # (index in the batch, the scan, its checked codes) as custody passes them.
 Checked = list[tuple[int, Any, dict[str, str | None]]]
@@ -49,6 +50,14 @@ def _requests(naming: Checked) -> dict[int, tuple[CarryOut, dict[str, CarryOutCa
     for item in CarryOutCarrier.objects.filter(carry_out_id__in=ids).select_related("carrier"):
         found[item.carry_out_id][1][item.carrier.code] = item
     return found
+
+
+def _named(code: str, items: dict[str, CarryOutCarrier]) -> str:
+    """The request's name for a scanned code: itself, or the carrier a reprinted label
+    stands for. Ingest may resolve label codes only under its lock (PostgreSQL folds the
+    lookup into the lock query), after this check, so the check resolves the few codes
+    that are not already on the request itself; a voided label raises ``voided_label``."""
+    return code if code in items else carrier_code_for_label(code)
 
 
 def _not_approved(message: str, **details: Any) -> ServiceError:
@@ -83,6 +92,10 @@ def carry_out_refusal(
                 carry_out=request.id,
                 status=request.status,
             )
+        try:
+            carrier = _named(carrier, items)
+        except ServiceError as exc:
+            return exc
         if carrier not in items:
             return _not_approved(
                 _("Carry-out request %(id)s does not name %(code)s.")
@@ -107,6 +120,10 @@ def carry_out_refusal(
             _("A carry_in names the carry-out request the carrier went out on."),
             {"field": "carry_out"},
         )
+    try:
+        carrier = _named(carrier, entry[1])
+    except ServiceError as exc:
+        return exc
     if carrier not in entry[1]:
         return ServiceError(
             "invalid_transition",

@@ -22,6 +22,7 @@ from backend.carryouts.rules import Bearer, highest_level, needs_two_people, unc
 from backend.custody.lifecycle import Action
 from backend.custody.services import ScanIn, ScanResult, scans_ingest
 from backend.errors import ServiceError
+from backend.printing.selectors import carrier_code_for_label
 from backend.registry.models import Carrier, Person
 from backend.registry.principals import Principal, require_role
 from backend.registry.selectors import code_or_error, person_by_code
@@ -205,9 +206,13 @@ def carry_out_desk_scan(
     which the scan check refuses unless the request allows it). One scan through ingest,
     as ``POST /scans`` records it."""
     text = code.strip().upper()
+    try:
+        named = carrier_code_for_label(text)  # a reprinted label names its carrier
+    except ServiceError:
+        named = text  # a voided label: ingest refuses it with its own words
     out = CarryOutCarrier.objects.filter(
         carry_out_id=carry_out_id,
-        carrier__code=text,
+        carrier__code=named,
         out_at__isnull=False,
         in_at__isnull=True,
     ).exists()

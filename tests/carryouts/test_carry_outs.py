@@ -9,11 +9,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.utils import timezone
 
 from backend.alerts.models import Alert
 from backend.alerts.sweep import sweep_run
 from backend.carryouts.models import CarryOut, CarryOutCarrier
+from backend.printing.models import PrintedLabel
 from backend.registry.models import Carrier
+from labels.codes import Kind, generate
 from tests.conftest import scan
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -227,3 +231,28 @@ def test_the_sweep_opens_carry_out_overdue_and_the_return_ends_it(
     assert case.status == "resolved"
     item = CarryOutCarrier.objects.get(carry_out_id=request_id, carrier_id=carriers[0].id)
     assert item.in_at is not None
+
+
+@pytest.mark.django_db
+def test_a_reprinted_label_carries_its_carrier_out_and_a_voided_one_is_refused(
+    each_store: str, unit: Any, api_as: Any, approved: Any
+) -> None:
+    request_id, carriers = approved
+    carrier = carriers[0]
+    new_code = generate(Kind.CARRIER, prefix=settings.CUSTOS_UNIT, length=10)
+    PrintedLabel.objects.create(
+        code=carrier.code, carrier=carrier, copies=0, voided_at=timezone.now()
+    )
+    PrintedLabel.objects.create(
+        code=new_code,
+        carrier=carrier,
+        copies=1,
+        printed_at=timezone.now(),
+        printed_by=unit.registrar,
+    )
+    clerk = api_as(unit.clerk)
+    old = _one(clerk.post("/scans", {"scans": [scan("carry_out", carrier, carry_out=request_id)]}))
+    assert old["error"]["code"] == "voided_label"
+    new = _one(clerk.post("/scans", {"scans": [scan("carry_out", new_code, carry_out=request_id)]}))
+    assert new["status"] == "recorded", new
+    assert Carrier.objects.get(id=carrier.id).status == "off_site"
