@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backend.alerts.models import Alert
@@ -256,3 +258,32 @@ def test_a_reprinted_label_carries_its_carrier_out_and_a_voided_one_is_refused(
     new = _one(clerk.post("/scans", {"scans": [scan("carry_out", new_code, carry_out=request_id)]}))
     assert new["status"] == "recorded", new
     assert Carrier.objects.get(id=carrier.id).status == "off_site"
+
+
+@pytest.mark.django_db
+def test_the_list_costs_the_same_queries_for_one_request_or_many(
+    unit: Any, make_carrier: Any, api_as: Any, at_monday: Any
+) -> None:
+    committee = api_as(unit.committee)
+    reader = api_as(unit.reader)
+
+    def file(n: int) -> None:
+        for _ in range(n):
+            carriers = [make_carrier("secret"), make_carrier("secret")]
+            assert (
+                reader.post("/carry-outs", request_body(carriers, [unit.reader])).status_code == 201
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            answer = committee.get("/carry-outs")
+        assert answer.status_code == 200
+        return len(seen)
+
+    file(1)
+    one = queries()
+    file(5)
+    assert queries() == one
+    assert len(committee.get("/carry-outs").json()) == 6
+    # Need-to-know: a person neither requesting nor carrying sees none of them.
+    assert api_as(unit.low).get("/carry-outs").json() == []
