@@ -12,6 +12,7 @@ STATUS_FOR_CODE = {
     "unknown_code": 404,
     "not_found": 404,
     "invalid_transition": 409,
+    "not_approved": 409,
     "conflict": 409,
     "voided_label": 409,
     # Storage media (README "Storage media and devices").

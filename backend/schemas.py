@@ -227,6 +227,9 @@ class ScanIn(Schema):
         default=None, ge=0, description="Refuse with `conflict` unless the carrier is at this seq."
     )
     inventory: int | None = Field(default=None, ge=1)
+    carry_out: int | None = Field(
+        default=None, ge=1, description="carry_out / carry_in: the approved carry-out request."
+    )
     on_site: bool = Field(
         default=False,
         description="repair_out: the repair is done on site under supervision, so storage "

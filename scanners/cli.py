@@ -49,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--location", help="L… (default: the configured location)")
     q.add_argument("--due-at", help="ISO-8601 date or time")
     q.add_argument("--note")
+    q.add_argument(
+        "--carry-out", type=int, help="carry_out / carry_in: the approved carry-out request id"
+    )
 
     s = sub.add_parser("sync", help="deliver what waits / 上传")
     s.add_argument(
@@ -95,6 +98,7 @@ def cmd_enqueue(args: argparse.Namespace, settings: config.Settings) -> int:
             location=args.location or settings.location,
             due_at=args.due_at,
             note=args.note,
+            carry_out=args.carry_out,
         )
     except FlowError as exc:
         _err(messages.bad_code(exc.reason, exc.message))

@@ -27,6 +27,10 @@ NEEDS_COUNTERPART = frozenset({"checkout", "transfer", "receive", "destroy_witne
 HAS_DUE = frozenset({"checkout", "dispatch", "repair_out"})
 # CONTRACT.md: this names the computer or device the media go into as `host`.
 NEEDS_HOST = frozenset({"install_storage"})
+# CONTRACT.md: these name their approved carry-out request (``"carry_out": id``); only
+# ``enqueue --carry-out ID`` sends them, the interactive flow does not offer them.
+NEEDS_REQUEST = frozenset({"carry_out", "carry_in"})
+DESK_ACTIONS: tuple[str, ...] = tuple(a for a in ACTIONS if a not in NEEDS_REQUEST)
 
 
 class FlowError(ValueError):
@@ -68,10 +72,17 @@ def build_scans(
     due_at: str | None = None,
     note: str | None = None,
     host: str | None = None,
+    carry_out: int | None = None,
 ) -> list[Scan]:
     """Checked scans, one per carrier, ready for the spool. Raises :class:`FlowError`."""
     if action not in ACTIONS:
         raise FlowError("invalid", f"unknown action {action!r}")
+    if (action in NEEDS_REQUEST) != (carry_out is not None):
+        raise FlowError(
+            "invalid",
+            "carry_out and carry_in (and only they) name their carry-out request: --carry-out ID"
+            " / 携带外出和外出带回须注明携带外出申请编号",
+        )
     if not carriers:
         raise FlowError("invalid", "at least one carrier is needed")
     actor_code = _checked(actor, Kind.PERSON, "actor")
@@ -93,6 +104,7 @@ def build_scans(
             note=note,
             now=now,
             host=device,
+            carry_out=carry_out,
         )
         for c in carriers
     ]
@@ -137,7 +149,9 @@ class DeskFlow:
         if self.step is Step.BADGE:
             return Say(messages.text("scan_badge"))
         if self.step is Step.ACTION:
-            menu = "  ".join(f"{i}.{ACTION_NAMES[a]} {a}" for i, a in enumerate(ACTIONS, start=1))
+            menu = "  ".join(
+                f"{i}.{ACTION_NAMES[a]} {a}" for i, a in enumerate(DESK_ACTIONS, start=1)
+            )
             return Say(f"{menu}\n{messages.text('choose_action')}")
         if self.step is Step.CARRIERS:
             if self.action in NEEDS_HOST and self.host is None:
@@ -194,10 +208,10 @@ class DeskFlow:
         return self._on_code(code)
 
     def _choose_action(self, word: str) -> str | None:
-        if word.isdigit() and 1 <= int(word) <= len(ACTIONS):
-            return ACTIONS[int(word) - 1]
+        if word.isdigit() and 1 <= int(word) <= len(DESK_ACTIONS):
+            return DESK_ACTIONS[int(word) - 1]
         for action, zh in ACTION_NAMES.items():
-            if word in (action, zh):
+            if word in (action, zh) and action in DESK_ACTIONS:
                 return action
         return None
 

@@ -94,6 +94,8 @@ ACTION_NAMES: dict[str, str] = {
     "found": "找回",
     "remove_storage": "拆除存储介质",
     "install_storage": "安装存储介质",
+    "carry_out": "携带外出",
+    "carry_in": "外出带回",
 }
 
 KIND_NAMES: dict[str, tuple[str, str]] = {

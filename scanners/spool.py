@@ -62,6 +62,7 @@ class Scan:
     due_at: str | None = None
     note: str | None = None
     host: str | None = None  # install_storage: the device the medium goes into
+    carry_out: int | None = None  # carry_out / carry_in: the approved request
 
     def to_json(self) -> str:
         # Optional fields are left out rather than sent as null: the contract marks them
@@ -81,6 +82,7 @@ def new_scan(
     note: str | None = None,
     now: datetime | None = None,
     host: str | None = None,
+    carry_out: int | None = None,
 ) -> Scan:
     """A scan with a fresh uuid4 and ``occurred_at`` = now on the desk's clock, with its
     UTC offset, so a scan delivered hours later still says when it happened."""
@@ -96,6 +98,7 @@ def new_scan(
         due_at=due_at,
         note=note,
         host=host,
+        carry_out=carry_out,
     )
 
 

@@ -29,6 +29,7 @@ DEADLINE_KIND: dict[str, str] = {
     "in_use": AlertKind.OVERDUE_RETURN,
     "in_repair": AlertKind.OVERDUE_REPAIR,
     "in_transit": AlertKind.TRANSIT_OVERDUE,
+    "off_site": AlertKind.CARRY_OUT_OVERDUE,
     "pending_destruction": AlertKind.DESTRUCTION_OVERDUE,
     "lost": AlertKind.LOSS_REPORT_DUE,
 }

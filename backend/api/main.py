@@ -9,6 +9,7 @@ from backend.alerts.api import router as alerts_router
 from backend.api import errors
 from backend.api.auth import TokenAuth
 from backend.api.health import router as health_router
+from backend.carryouts.api import router as carryouts_router
 from backend.classification.api import router as classification_router
 from backend.custody.api import router as custody_router
 from backend.inspection.api import router as inspection_router
@@ -51,3 +52,4 @@ api.add_router("", registers_router)
 api.add_router("", inventory_router)
 api.add_router("", inspection_router)
 api.add_router("", reports_router)
+api.add_router("", carryouts_router)

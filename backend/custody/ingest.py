@@ -183,10 +183,12 @@ def _known(
     refused = hooks.scans_checked(known)
     for index, error in refused.items():
         reject(index, error)
+    known = [k for k in known if k[0] not in refused]
+    dues = hooks.scans_due(known) if known else {}
     items: list[_Item] = []
     for index, scan, codes in known:
-        if index in refused:
-            continue
+        if index in dues:
+            scan = dataclasses.replace(scan, due_at=dues[index])
         items.append(
             _Item(
                 index=index,

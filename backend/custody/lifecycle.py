@@ -48,6 +48,9 @@ class Action(StrEnum):
     REMOVE_STORAGE = "remove_storage"
     # A storage medium put into a computer or device (the scan names the device as host).
     INSTALL_STORAGE = "install_storage"
+    # 外出携带: out of the unit under an approved request, and back (backend/carryouts).
+    CARRY_OUT = "carry_out"
+    CARRY_IN = "carry_in"
 
 
 class Deadline(StrEnum):
@@ -60,6 +63,8 @@ class Deadline(StrEnum):
     REPAIR = "repair"
     DESTRUCTION = "destruction"
     LOSS_REPORT = "loss_report"
+    # The end of the carry-out request's last day; the request's scan check states it.
+    CARRY_OUT = "carry_out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,6 +459,13 @@ TABLE: dict[Action, Rule] = {
     # The medium leaves its device by a recorded scan; until then it moves with the device.
     Action.REMOVE_STORAGE: Rule(_ON_HAND, None, _CUSTODY, (installed_in_a_device,)),
     Action.INSTALL_STORAGE: Rule(_ON_HAND, None, _CUSTODY, (_ALONE, host_takes_this_medium)),
+    # 外出携带: which request allows it (approved, naming the carrier, today within its
+    # dates, the people cleared and two for 绝密) is the carry-out app's scan check
+    # (backend/carryouts/scans.py), run before the lock; the row keeps the states.
+    Action.CARRY_OUT: Rule(_ON_HAND, S.OFF_SITE, _CUSTODY, (_ALONE,), Deadline.CARRY_OUT),
+    Action.CARRY_IN: Rule(
+        frozenset({S.OFF_SITE}), S.IN_STORAGE, _CUSTODY, (actor_receives,), Deadline.CLEAR
+    ),
 }
 
 # The moves of a device that its installed storage makes with it ("linked carriers that
@@ -637,6 +649,8 @@ DEVICE_ACTIONS: dict[str, frozenset[Action]] = {
         Action.DESTROY_APPROVE,
         Action.REMOVE_STORAGE,
         Action.INSTALL_STORAGE,
+        Action.CARRY_OUT,
+        Action.CARRY_IN,
     },
     "safe": _EVERYWHERE | {Action.STORE, Action.CHECKOUT, Action.RETURN, Action.TRANSFER},
     "office": _EVERYWHERE | {Action.STORE, Action.CHECKOUT, Action.RETURN, Action.TRANSFER},

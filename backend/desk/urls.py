@@ -1,6 +1,7 @@
 from django.urls import path
 
 from backend.desk import (
+    views_carryouts,
     views_dashboard,
     views_desk,
     views_destruction,
@@ -55,6 +56,23 @@ urlpatterns = [
         "registers/exports/<int:job_id>/download",
         views_registers.export_download,
         name="register-download",
+    ),
+    path("carry-outs/", views_carryouts.carry_outs, name="carry-outs"),
+    path("carry-outs/<int:carry_out_id>/", views_carryouts.carry_out, name="carry-out"),
+    path(
+        "carry-outs/<int:carry_out_id>/decision/",
+        views_carryouts.carry_out_decision,
+        name="carry-out-decision",
+    ),
+    path(
+        "carry-outs/<int:carry_out_id>/scan/",
+        views_carryouts.carry_out_scan,
+        name="carry-out-scan",
+    ),
+    path(
+        "carry-outs/<int:carry_out_id>/form.pdf",
+        views_carryouts.carry_out_form,
+        name="carry-out-form",
     ),
     path("stocktakes/", views_stocktake.stocktakes, name="stocktakes"),
     path("stocktakes/open/", views_stocktake.stocktake_open, name="stocktake-open"),

@@ -28,6 +28,7 @@ STATUSES = {
     "in_use": gettext_lazy("Checked out"),
     "in_transit": gettext_lazy("In transit"),
     "in_repair": gettext_lazy("In repair"),
+    "off_site": gettext_lazy("Carried out"),
     "pending_destruction": gettext_lazy("Awaiting destruction"),
     "destroyed": gettext_lazy("Destroyed"),
     "lost": gettext_lazy("Lost"),
@@ -58,6 +59,8 @@ ACTIONS = {
     "found": gettext_lazy("Found"),
     "remove_storage": gettext_lazy("Storage removed"),
     "install_storage": gettext_lazy("Storage installed"),
+    "carry_out": gettext_lazy("Carry out"),
+    "carry_in": gettext_lazy("Carried back in"),
     # The 定密 steps and the label, which the ledger records beside the custody moves.
     "review": gettext_lazy("Classification reviewed"),
     "refer": gettext_lazy("Referred upward"),
@@ -98,6 +101,7 @@ REGISTERS = {
     "destruction": gettext_lazy("Destruction register"),
     "media": gettext_lazy("Register of classified storage media"),
     "computers": gettext_lazy("Register of classified computers"),
+    "carry-outs": gettext_lazy("Register of carriers carried out"),
 }
 # The 定密 steps a case is at (backend/classification CaseState).
 CASE_STATES = {
@@ -143,6 +147,10 @@ def reason(code: str, details: dict[str, Any], message: str, names: dict[str, st
             "Storage is still inside this device (%(storage)s): remove it with a remove_storage "
             "scan before an outside repair, or record the repair as on site and supervised."
         ) % {"storage": details.get("storage", "")}
+    if code == "not_approved" or why == "not_on_request":
+        # The carry-out's own sentence (backend/carryouts/scans.py), already in the
+        # reader's language: which request, which dates.
+        return message
     if why == "not_installed":
         return _("This medium is not installed in a device.")
     if why == "installed":

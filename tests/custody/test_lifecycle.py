@@ -60,6 +60,8 @@ EXPECTED: dict[Action, tuple[set[State], State | None]] = {
     A.FOUND: ({S.LOST}, S.IN_STORAGE),
     A.REMOVE_STORAGE: (ON_HAND, None),
     A.INSTALL_STORAGE: (ON_HAND, None),
+    A.CARRY_OUT: (ON_HAND, S.OFF_SITE),
+    A.CARRY_IN: ({S.OFF_SITE}, S.IN_STORAGE),
 }
 
 
@@ -517,3 +519,21 @@ def test_a_medium_is_never_declassified(decision: Decision) -> None:
     assert D.REJECT in decisions_open(
         round_state=Rd.REVIEWED, status=S.IN_STORAGE, kind="declassify", medium=True
     )
+
+
+def test_carry_out_keeps_the_custodian_and_starts_the_carry_out_deadline() -> None:
+    result = decide(carrier(S.IN_STORAGE), replace(good_move(A.CARRY_OUT), counterpart=None))
+    assert isinstance(result, Transition)
+    assert (result.status, result.custodian, result.deadline) == (
+        S.OFF_SITE,
+        "P-HOLDER",
+        Deadline.CARRY_OUT,
+    )
+    back = decide(carrier(S.OFF_SITE), good_move(A.CARRY_IN))
+    assert isinstance(back, Transition) and back.deadline is Deadline.CLEAR
+
+
+def test_a_clerk_below_the_level_cannot_take_a_carrier_back_in() -> None:
+    low = person("P-LOW", {"clerk"}, clearance="confidential")
+    result = decide(carrier(S.OFF_SITE), replace(good_move(A.CARRY_IN), actor=low))
+    assert isinstance(result, Refusal) and result.code == "clearance_insufficient"

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from labels.codes import Kind
+from scanners.spool import Spool
 from tests.scanners.conftest import ROOT, cli_env, code, run_cli
 
 CLERK, READER = code(Kind.PERSON), code(Kind.PERSON)
@@ -125,3 +126,20 @@ def test_run_reads_codes_from_a_serial_scanner(spool_path: Path) -> None:
     assert "1 scan(s) written to the spool" in out, out + err
     scans = run_cli("status", "--json", env=env)
     assert json.loads(scans.stdout)["waiting"] == 1
+
+
+def test_enqueue_sends_carry_out_with_its_request_and_refuses_it_without(
+    spool_path: Path,
+) -> None:
+    env = cli_env(spool_path)
+    carrier = code()
+    bare = run_cli("enqueue", "--action", "carry_out", "--carrier", carrier, "--actor", CLERK,
+                   env=env)  # fmt: skip
+    assert bare.returncode == 2 and "--carry-out" in bare.stderr
+    done = run_cli("enqueue", "--action", "carry_out", "--carrier", carrier, "--actor", CLERK,
+                   "--carry-out", "7", env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with Spool(spool_path) as spool:
+        (pending,) = spool.waiting()
+    body = json.loads(pending.body)
+    assert (body["action"], body["carrier"], body["carry_out"]) == ("carry_out", carrier, 7)

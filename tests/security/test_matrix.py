@@ -21,6 +21,8 @@ from django.utils import timezone
 
 from backend.alerts.services import alert_raise
 from backend.api.main import api
+from backend.carryouts.services import carry_out_decide, carry_out_request
+from backend.registry.principals import Principal
 from tests.conftest import scan
 
 ROLES = [
@@ -83,7 +85,35 @@ def world(unit: Any, make_carrier: Any, make_person: Any) -> dict[str, Any]:
         opened_at=timezone.now() - timedelta(hours=1),
         details={},
     )
-    return {"carriers": carriers, "insider": insider, "alert": alert, "unit": unit}
+    # 外出携带: an approved request naming the 绝密 carrier (its form and register rows).
+    carry = approved_carry_out(unit, [carriers["ts"], carriers["conf"]])
+    return {
+        "carriers": carriers,
+        "insider": insider,
+        "alert": alert,
+        "unit": unit,
+        "carry_out": carry,
+    }
+
+
+def approved_carry_out(unit: Any, carriers: list[Any]) -> int:
+    """A carry-out of ``carriers`` today by two clerks, approved; its id."""
+    carry = carry_out_request(
+        principal=Principal(person=unit.clerk),
+        carriers=[c.code for c in carriers],
+        purpose="汇报",
+        destination="上级机关",
+        leaves_on=timezone.localdate(),
+        returns_on=timezone.localdate(),
+        people=[unit.clerk.code, unit.clerk2.code],
+    )
+    carry_out_decide(
+        principal=Principal(person=unit.approver),
+        carry_out_id=carry.id,
+        decision="approve",
+        opinion="同意",
+    )
+    return carry.id
 
 
 def _knows(role: str, clearance: str, person_code: str, carrier: Any) -> bool:
@@ -159,8 +189,24 @@ def _calls(world: dict[str, Any], person: Any) -> list[tuple[str, str, Any]]:
         ("post", f"/people/{person.code}/leave", {"decontrol_months": -1}),
         ("get", "/loss-reports/999999/report.pdf", None),
         ("post", "/scans", {"scans": [scan("inventory", c["ts"], location=unit.safe)]}),
+        (
+            "post",
+            "/carry-outs",
+            {
+                "carriers": [c["conf"].code],
+                "purpose": "汇报",
+                "destination": "上级机关",
+                "leaves_on": str(timezone.localdate()),
+                "returns_on": str(timezone.localdate()),
+                "people": [person.code],
+            },
+        ),
+        ("get", "/carry-outs", None),
+        ("get", f"/carry-outs/{world['carry_out']}", None),
+        ("get", f"/carry-outs/{world['carry_out']}/form.pdf", None),
+        ("post", "/carry-outs/999999/decision", {"decision": "approve", "opinion": "x"}),
     ]
-    for name in ("carriers", "classifications", "lending", "destruction"):
+    for name in ("carriers", "classifications", "lending", "destruction", "carry-outs"):
         calls.append(("get", f"/registers/{name}.xlsx", None))
     calls.append(("get", "/registers/carriers.pdf", None))
     for carrier in c.values():
@@ -191,11 +237,11 @@ def test_the_matrix_covers_every_endpoint_of_the_api(world: dict[str, Any]) -> N
         .replace(".xlsx", ".{fmt}")
         for _, path, _ in _calls(world, world["unit"].clerk)
     }
-    called = {re.sub(r"/registers/\w+", "/registers/{name}", p) for p in called}
+    called = {re.sub(r"/registers/[\w-]+", "/registers/{name}", p) for p in called}
     declared = set()
     for path in api.get_openapi_schema()["paths"]:
         shape = re.sub(
-            r"\{(alert_id|job_id|request_id|stocktake_id|report_id|checkpoint_id|batch_id)\}",
+            r"\{(alert_id|job_id|request_id|stocktake_id|report_id|checkpoint_id|batch_id|carry_out_id)\}",
             "{id}",
             path,
         )
