@@ -227,6 +227,9 @@ class ScanIn(Schema):
         default=None, ge=0, description="Refuse with `conflict` unless the carrier is at this seq."
     )
     inventory: int | None = Field(default=None, ge=1)
+    meeting: int | None = Field(
+        default=None, ge=1, description="checkout / return: issue or collect a meeting copy."
+    )
     on_site: bool = Field(
         default=False,
         description="repair_out: the repair is done on site under supervision, so storage "

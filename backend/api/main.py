@@ -12,6 +12,7 @@ from backend.api.health import router as health_router
 from backend.classification.api import router as classification_router
 from backend.custody.api import router as custody_router
 from backend.inventory.api import router as inventory_router
+from backend.meetings.api import router as meetings_router
 from backend.printing.api import router as printing_router
 from backend.registers.api import router as registers_router
 from backend.registry.api import router as registry_router
@@ -47,3 +48,4 @@ api.add_router("", printing_router)
 api.add_router("", classification_router)
 api.add_router("", registers_router)
 api.add_router("", inventory_router)
+api.add_router("", meetings_router)

@@ -163,6 +163,8 @@ def scan_event(
         payload["mismatch"] = decision.mismatch
     if scan.inventory is not None:
         payload["inventory"] = scan.inventory
+    if scan.meeting is not None:
+        payload["meeting"] = scan.meeting
     if scan.on_site:
         payload["on_site"] = True
     if action is Action.DESTROY_WITNESS:

@@ -27,6 +27,7 @@ class ScanIn:
     note: str | None = None
     expected_seq: int | None = None
     inventory: int | None = None
+    meeting: int | None = None
     on_site: bool = False
 
 

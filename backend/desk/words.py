@@ -97,6 +97,7 @@ REGISTERS = {
     "destruction": gettext_lazy("Destruction register"),
     "media": gettext_lazy("Register of classified storage media"),
     "computers": gettext_lazy("Register of classified computers"),
+    "meetings": gettext_lazy("Register of meeting documents issued and collected"),
 }
 # The 定密 steps a case is at (backend/classification CaseState).
 CASE_STATES = {

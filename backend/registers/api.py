@@ -14,7 +14,7 @@ from ninja.responses import Status
 
 from backend.downloads import written_download
 from backend.errors import ServiceError
-from backend.registers import batches, render, services, stocktake
+from backend.registers import batches, meetings, render, services, stocktake
 from backend.registers.models import DestructionBatch
 from backend.registers.selectors import Filters
 from backend.registry.principals import principal_of
@@ -75,6 +75,12 @@ def stocktake_report(request: HttpRequest, stocktake_id: int) -> FileResponse:
     return stocktake.stocktake_report_pdf(
         principal=principal_of(request), stocktake_id=stocktake_id
     )
+
+
+# A meeting's record is rendered as a register too (backend/registers/meetings.py).
+@router.get("/meetings/{meeting_id}/record.pdf", response=ERRORS, tags=["meetings"])
+def meeting_record(request: HttpRequest, meeting_id: int) -> FileResponse:
+    return meetings.meeting_record_pdf(principal=principal_of(request), meeting_id=meeting_id)
 
 
 # --- scrapping media in batches (backend/registers/batches.py) -------------------------

@@ -14,7 +14,15 @@ from django.db.models import Q
 
 from backend.registry.models import Carrier, Location, Person
 
-REGISTER_NAMES = ("carriers", "classifications", "lending", "destruction", "media", "computers")
+REGISTER_NAMES = (
+    "carriers",
+    "classifications",
+    "lending",
+    "destruction",
+    "media",
+    "computers",
+    "meetings",
+)
 FORMATS = ("xlsx", "pdf")
 
 

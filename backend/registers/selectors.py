@@ -30,7 +30,15 @@ from backend.registry.policy import may_know, may_read_carriers
 from backend.registry.principals import Principal
 
 CHUNK = 2000
-NAMES = ("carriers", "classifications", "lending", "destruction", "media", "computers")
+NAMES = (
+    "carriers",
+    "classifications",
+    "lending",
+    "destruction",
+    "media",
+    "computers",
+    "meetings",
+)
 
 TITLES = {
     "carriers": "涉密载体登记簿",
@@ -39,6 +47,7 @@ TITLES = {
     "destruction": "涉密载体销毁登记簿",
     "media": "涉密存储介质登记簿",
     "computers": "涉密计算机登记簿",
+    "meetings": "会议文件发放回收登记簿",
 }
 
 STATUS_ZH = dict(Status.choices)
@@ -150,6 +159,7 @@ def register_open(*, principal: Principal, name: str, filters: Filters) -> Regis
         "destruction": _destruction,
         "media": media.media_register,
         "computers": media.computers_register,
+        "meetings": meetings.meetings_register,
     }[name]
     return build(principal, filters)
 
@@ -598,4 +608,4 @@ def _destruction(principal: Principal, filters: Filters) -> Register:
 
 # The media registers live in their own module, which builds on the helpers above; it is
 # imported last because it imports them.
-from backend.registers import media  # noqa: E402
+from backend.registers import media, meetings  # noqa: E402
