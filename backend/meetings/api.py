@@ -30,6 +30,7 @@ class MeetingIn(Schema):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     attendees: list[Code] = Field(min_length=1, max_length=services.MAX_ATTENDEES)
+    copies_each: int = Field(default=1, ge=1, le=100, description="Documents per attendee.")
 
 
 class MissingOut(Schema):
@@ -62,6 +63,7 @@ class MeetingOut(Schema):
     location: str
     starts_at: datetime
     ends_at: datetime
+    copies_each: int
     status: str
     closed_at: datetime | None
     issued: int
@@ -99,6 +101,7 @@ def meeting_out(principal: Principal, meeting: Meeting) -> dict[str, Any]:
         "location": meeting.location.code,
         "starts_at": meeting.starts_at,
         "ends_at": meeting.ends_at,
+        "copies_each": meeting.copies_each,
         "status": meeting.status,
         "closed_at": meeting.closed_at,
         "issued": len(copies),
@@ -144,6 +147,7 @@ def create_meeting(request: HttpRequest, body: MeetingIn) -> Status[dict[str, An
         starts_at=body.starts_at,
         ends_at=body.ends_at,
         attendees=[person_by_code(code, "attendees") for code in body.attendees],
+        copies_each=body.copies_each,
     )
     return Status(201, meeting_out(principal, meeting))
 

@@ -25,6 +25,8 @@ class Meeting(models.Model):
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
+    # How many documents each attendee receives: the desk's "3 of 3 issued".
+    copies_each = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(
         max_length=8, choices=MeetingStatus.choices, default=MeetingStatus.OPEN
     )

@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from backend.custody.models import CustodyEvent
 from backend.errors import ServiceError
 from backend.meetings.models import Attendee, Meeting
+from backend.registry.models import Person
 from backend.registry.policy import may_read_carriers
 from backend.registry.principals import Principal
 
@@ -75,11 +77,19 @@ def meeting_get(*, principal: Principal, meeting_id: int) -> Meeting:
     return meeting
 
 
+def _issues(meeting: Meeting) -> QuerySet[CustodyEvent]:
+    # ``has_key`` matches the partial index on the ledger (migration 0002): without it
+    # every read of a meeting would scan the whole events table.
+    return CustodyEvent.objects.filter(
+        action="checkout", payload__has_key="meeting", payload__meeting=meeting.id
+    )
+
+
 def meeting_copies(meeting: Meeting) -> list[Copy]:
     """Every copy issued in ``meeting`` in the order issued, each with its return (the
     first ``return`` of that carrier after the issue, wherever it was scanned)."""
     issues = list(
-        CustodyEvent.objects.filter(action="checkout", payload__meeting=meeting.id)
+        _issues(meeting)
         .order_by("recorded_at", "seq")
         .values(
             "carrier_id", "carrier__code", "carrier__copy_no", "carrier__copies_total",
@@ -119,6 +129,11 @@ def meeting_copies(meeting: Meeting) -> list[Copy]:
             )
         )
     return copies
+
+
+def issued_to(meeting: Meeting, person: Person) -> int:
+    """How many copies ``person`` was issued in ``meeting`` (the desk's "2 of 3")."""
+    return _issues(meeting).filter(counterpart=person).count()
 
 
 def meeting_holders(meeting: Meeting, copies: list[Copy] | None = None) -> list[Holder]:

@@ -63,6 +63,7 @@ def meeting_create(
     starts_at: datetime,
     ends_at: datetime,
     attendees: list[Person],
+    copies_each: int = 1,
 ) -> Meeting:
     require_role(principal, *ROLES, message=_ROLES_MESSAGE)
     assert principal.person is not None  # noqa: S101 - require_role implies a person
@@ -74,6 +75,10 @@ def meeting_create(
         )
     if ends_at <= starts_at:
         raise ServiceError("invalid", _("A meeting ends after it starts."), {"field": "ends_at"})
+    if not 1 <= copies_each <= 100:
+        raise ServiceError(
+            "invalid", _("Each attendee receives 1 to 100 copies."), {"field": "copies_each"}
+        )
     people = list({p.id: p for p in attendees}.values())
     if not 1 <= len(people) <= MAX_ATTENDEES:
         raise ServiceError(
@@ -88,6 +93,7 @@ def meeting_create(
         location=location,
         starts_at=starts_at,
         ends_at=ends_at,
+        copies_each=copies_each,
         created_by=principal.person,
         created_at=timezone.now(),
     )
@@ -119,7 +125,7 @@ def meeting_sign_in(*, principal: Principal, meeting_id: int, person: Person) ->
     if attendee is None:
         raise ServiceError(
             "not_attendee",
-            _("%(name)s is not on this meeting's attendee list.") % {"name": person.name},
+            _("%(person)s is not on this meeting's attendee list.") % {"person": person.name},
             {"person": person.code, "meeting": meeting.id},
         )
     if attendee.signed_in_at is None:
@@ -130,36 +136,42 @@ def meeting_sign_in(*, principal: Principal, meeting_id: int, person: Person) ->
     return attendee
 
 
+# What a desk sends for each copy scanned: its code and the scan id the page chose.
+Scanned = tuple[str, uuid.UUID]
+
+
 def meeting_issue(
-    *, principal: Principal, meeting_id: int, holder: Person, code: str, scan_id: uuid.UUID
-) -> ScanResult:
-    """One copy issued to ``holder``: a ``checkout`` naming the meeting, due back when the
-    meeting ends (the sweep's overdue-return case follows it if it never comes back)."""
+    *, principal: Principal, meeting_id: int, issued: list[tuple[str, uuid.UUID, str]]
+) -> list[ScanResult]:
+    """Copies issued, each ``(code, scan id, receiver's badge)``: ``checkout`` scans naming
+    the meeting, due back when it ends (the sweep's overdue-return case follows one that
+    never comes back). One ingest batch for the lot: a desk sends together what was
+    scanned while its last answer was on the way."""
     meeting = _meeting(meeting_id)
     due = meeting.ends_at if meeting.ends_at > timezone.now() else None
-    (result,) = scans_ingest(
+    return scans_ingest(
         principal=principal,
         scans=[
             ScanIn(
                 id=scan_id,
                 action="checkout",
                 carrier=code,
-                counterpart=holder.code,
+                counterpart=holder,
                 location=meeting.location.code,
                 due_at=due,
                 meeting=meeting.id,
             )
+            for code, scan_id, holder in issued
         ],
     )
-    return result
 
 
 def meeting_collect(
-    *, principal: Principal, meeting_id: int, code: str, scan_id: uuid.UUID
-) -> ScanResult:
-    """One copy collected: a ``return`` naming the meeting, at its place."""
+    *, principal: Principal, meeting_id: int, scanned: list[Scanned]
+) -> list[ScanResult]:
+    """Copies collected: ``return`` scans naming the meeting, at its place."""
     meeting = _meeting(meeting_id)
-    (result,) = scans_ingest(
+    return scans_ingest(
         principal=principal,
         scans=[
             ScanIn(
@@ -169,9 +181,9 @@ def meeting_collect(
                 location=meeting.location.code,
                 meeting=meeting.id,
             )
+            for code, scan_id in scanned
         ],
     )
-    return result
 
 
 @transaction.atomic

@@ -42,12 +42,12 @@ def test_a_meeting_issues_collects_closes_and_a_late_return_resolves_the_case(
         for c, who in zip(copies, [unit.reader, unit.reader, unit.clerk2], strict=True)
     ]
     assert [r["status"] for r in _results(clerk, *issue)] == ["recorded"] * 3
-    assert _results(clerk, scan("return", copies[0], location=unit.desk, meeting=meeting["id"]))[
-        0
-    ]["status"] == ("recorded")
-    assert _results(clerk, scan("return", copies[2], location=unit.desk, meeting=meeting["id"]))[
-        0
-    ]["status"] == ("recorded")
+    assert _results(clerk, scan("return", copies[0], location=unit.desk, meeting=meeting["id"]))[0][
+        "status"
+    ] == ("recorded")
+    assert _results(clerk, scan("return", copies[2], location=unit.desk, meeting=meeting["id"]))[0][
+        "status"
+    ] == ("recorded")
 
     shown = clerk.get(f"/meetings/{meeting['id']}").json()
     reader = next(a for a in shown["attendees"] if a["person"] == unit.reader.code)
