@@ -139,7 +139,7 @@ def meeting_scan(request: DeskRequest, meeting_id: int) -> HttpResponse:
     """What was scanned since the last answer, in order: badges (sign-in) and copies, each
     copy with the receiver the page had when it was scanned (issued to them, or
     collected). Answered with one banner — the last receiver's count, or the first
-    refusal's words — and, when the page asks, the board."""
+    refusal's words; the page then fetches the board (:func:`meeting_board`)."""
     post = request.POST
     mode = "collect" if post.get("mode") == "collect" else "issue"
     context: dict[str, Any] = {"ok": False, "rows": [], "keep": "", "mode": mode}
@@ -172,8 +172,6 @@ def meeting_scan(request: DeskRequest, meeting_id: int) -> HttpResponse:
         refusal = refusal or ("" if answer["ok"] else answer["headline"])
         context.update(answer)
     context.update(ok=not refusal, headline=refusal or context.get("headline", ""))
-    if post.get("board") != "0":
-        context.update(m=m, poll=POLL_SECONDS, **_board(m, mode))
     return render(request, "desk/_meeting_scan.html", context)
 
 

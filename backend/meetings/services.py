@@ -113,7 +113,7 @@ def _meeting(meeting_id: int, *, lock: bool = False) -> Meeting:
     return meeting
 
 
-def meeting_sign_in(*, principal: Principal, meeting_id: int, person: Person) -> Attendee:
+def meeting_sign_in(*, principal: Principal, meeting_id: int, person: Person) -> None:
     """签到: the attendee's badge scanned at the door (the first scan counts)."""
     require_role(principal, *ROLES, message=_ROLES_MESSAGE)
     meeting = _meeting(meeting_id)
@@ -121,19 +121,16 @@ def meeting_sign_in(*, principal: Principal, meeting_id: int, person: Person) ->
         raise ServiceError(
             "invalid_transition", _("This meeting is closed."), {"reason": "meeting_closed"}
         )
-    attendee = Attendee.objects.filter(meeting=meeting, person=person).first()
-    if attendee is None:
+    # One statement for the usual case (a first scan at the door); the list is read only
+    # when nothing was signed in.
+    listed = Attendee.objects.filter(meeting=meeting, person=person)
+    first = listed.filter(signed_in_at__isnull=True).update(signed_in_at=timezone.now())
+    if not first and not listed.exists():
         raise ServiceError(
             "not_attendee",
             _("%(person)s is not on this meeting's attendee list.") % {"person": person.name},
             {"person": person.code, "meeting": meeting.id},
         )
-    if attendee.signed_in_at is None:
-        Attendee.objects.filter(id=attendee.id, signed_in_at__isnull=True).update(
-            signed_in_at=timezone.now()
-        )
-        attendee.refresh_from_db(fields=["signed_in_at"])
-    return attendee
 
 
 # What a desk sends for each copy scanned: its code and the scan id the page chose.

@@ -54,6 +54,10 @@ def _answers(page: Any, n: int, timeout: float = 30_000) -> None:
     page.wait_for_function(f"(+document.body.dataset.answered || 0) >= {n}", timeout=timeout)
 
 
+def _board_says(page: Any, which: str, text: str) -> None:
+    page.wait_for_function(f"document.getElementById('{which}').textContent === '{text}'")
+
+
 def test_a_40_attendee_meeting_is_issued_collected_and_closed_by_scans_in_the_browser(
     browser: Any,
     page: Any,
@@ -118,7 +122,7 @@ def _run(
     ]
     page.evaluate(WEDGE, burst)
     _answers(page, 160)
-    assert page.locator("#n-issued").inner_text() == "120"
+    _board_says(page, "n-issued", "120")  # the board follows the last banner
     assert page.locator("#n-signed").inner_text() == "40/40"
     assert "3/3" in page.locator("#banner .banner").inner_text()
     assert Attendee.objects.filter(meeting=meeting, signed_in_at__isnull=False).count() == 40
@@ -131,7 +135,7 @@ def _run(
     page.goto(f"/meetings/{meeting.id}/?mode=collect")
     page.evaluate(WEDGE, back)
     _answers(page, 119)
-    assert page.locator("#n-returned").inner_text() == "119"
+    _board_says(page, "n-returned", "119")
     assert page.locator("#n-out").inner_text() == "1"
     holders = page.locator("#holders tbody tr")
     assert holders.count() == 1 and kept.code in holders.inner_text()

@@ -3,9 +3,11 @@ close it, and follow each copy not collected as a ``meeting_unreturned`` case.""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
+import openpyxl
 import pypdfium2 as pdfium
 
 from backend.alerts.models import Alert, Delivery
@@ -81,6 +83,17 @@ def test_a_meeting_issues_collects_closes_and_a_late_return_resolves_the_case(
     pdf = pdfium.PdfDocument(b"".join(record.streaming_content))
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert copies[1].code in text and unit.reader.name in text and "未收回" in text
+
+    # 会议文件发放回收登记簿: one row per copy issued, with its return.
+    book = api_as(unit.committee).get("/registers/meetings.xlsx")
+    assert book.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(book.streaming_content))).active
+    rows = [r for r in sheet.iter_rows(min_row=4, values_only=True)]
+    assert sheet["A1"].value == "会议文件发放回收登记簿"
+    assert sorted(r[3] for r in rows) == sorted(c.code for c in copies)
+    late = next(r for r in rows if r[3] == copies[1].code)
+    assert late[0] == "年度保密工作会议" and late[4] == "第3份" and late[9]  # returned later
+    assert api_as(unit.committee).get("/registers/meetings.pdf").status_code == 200
 
 
 def test_issuing_to_someone_not_on_the_list_is_refused_not_attendee(

@@ -9,7 +9,6 @@
   var S = window.custosScanner;
   var form = document.getElementById("meeting");
   var input = document.getElementById("scan");
-  var live = document.getElementById("live");
   var holderLine = document.getElementById("holder");
   var url = form.dataset.url;
   var mode = form.dataset.mode;
@@ -40,11 +39,10 @@
     var n = Math.min(pending.length, 50);
     sending = n;
     var scans = pending.slice(0, n);
-    // While more scans wait, the answer is the banner alone; the last one brings the board.
-    var full = n === pending.length;
+    // The answer is the banner alone, at once; the board follows when nothing waits.
     htmx.ajax("POST", url, {
-      source: form, target: full ? live : document.getElementById("bannerbox"), swap: "innerHTML",
-      values: { scans: JSON.stringify(scans), mode: mode, board: full ? "1" : "0" }
+      source: form, target: "#bannerbox", swap: "innerHTML",
+      values: { scans: JSON.stringify(scans), mode: mode }
     });
   }
 
@@ -64,11 +62,13 @@
     }
     pending.push({ code: text, id: S.uuid4(), holder: holder });
     save();
-    next();
+    // Sent at the end of this turn of the event loop: codes that arrived together (a
+    // scanner's buffer emptied at once) go in one request.
+    setTimeout(next, 0);
   }
 
   S.onScan(input, take, function () { banner().innerHTML = ""; });
-  function ours(e) { return e.detail.target === live || e.detail.target.id === "bannerbox"; }
+  function ours(e) { return e.detail.target && e.detail.target.id === "bannerbox"; }
   document.body.addEventListener("htmx:afterSwap", function (e) {
     if (!ours(e)) return;
     var sent = pending.splice(0, sending);
@@ -89,6 +89,7 @@
     document.body.dataset.answered = String((+document.body.dataset.answered || 0) + sending);
     input.focus();
     next();
+    if (!pending.length) htmx.trigger("#board", "refresh");
   });
   document.body.addEventListener("htmx:sendError", function (e) {
     if (!ours(e)) return;
