@@ -21,6 +21,9 @@ from django.utils import timezone
 
 from backend.alerts.services import alert_raise
 from backend.api.main import api
+from backend.custody.services import ScanIn, scans_ingest
+from backend.meetings.services import meeting_create
+from backend.registry.principals import Principal
 from tests.conftest import scan
 
 ROLES = [
@@ -83,7 +86,39 @@ def world(unit: Any, make_carrier: Any, make_person: Any) -> dict[str, Any]:
         opened_at=timezone.now() - timedelta(hours=1),
         details={},
     )
-    return {"carriers": carriers, "insider": insider, "alert": alert, "unit": unit}
+    # A meeting where the insider holds two of them: its answers, record and register
+    # carry titles too.
+    meeting = meeting_create(
+        principal=Principal(person=unit.clerk),
+        title="会议",
+        level="secret",
+        location=unit.desk,
+        starts_at=timezone.now() - timedelta(minutes=5),
+        ends_at=timezone.now() + timedelta(hours=1),
+        attendees=[insider],
+    )
+    issued = scans_ingest(
+        principal=Principal(person=unit.clerk),
+        scans=[
+            ScanIn(
+                id=uuid.uuid4(),
+                action="checkout",
+                carrier=carriers[k].code,
+                counterpart=insider.code,
+                location=unit.desk.code,
+                meeting=meeting.id,
+            )
+            for k in ("scoped", "conf")
+        ],
+    )
+    assert [r.status for r in issued] == ["recorded", "recorded"]
+    return {
+        "carriers": carriers,
+        "insider": insider,
+        "alert": alert,
+        "unit": unit,
+        "meeting": meeting,
+    }
 
 
 def _knows(role: str, clearance: str, person_code: str, carrier: Any) -> bool:
@@ -159,8 +194,23 @@ def _calls(world: dict[str, Any], person: Any) -> list[tuple[str, str, Any]]:
         ("post", f"/people/{person.code}/leave", {"decontrol_months": -1}),
         ("get", "/loss-reports/999999/report.pdf", None),
         ("post", "/scans", {"scans": [scan("inventory", c["ts"], location=unit.safe)]}),
+        (
+            "post",
+            "/meetings",
+            {
+                "title": "新会议",
+                "level": "confidential",
+                "location": unit.desk.code,
+                "starts_at": timezone.now().isoformat(),
+                "ends_at": (timezone.now() + timedelta(hours=1)).isoformat(),
+                "attendees": [person.code],
+            },
+        ),
+        ("get", f"/meetings/{world['meeting'].id}", None),
+        ("get", f"/meetings/{world['meeting'].id}/record.pdf", None),
+        ("post", "/meetings/999999/close", None),
     ]
-    for name in ("carriers", "classifications", "lending", "destruction"):
+    for name in ("carriers", "classifications", "lending", "destruction", "meetings"):
         calls.append(("get", f"/registers/{name}.xlsx", None))
     calls.append(("get", "/registers/carriers.pdf", None))
     for carrier in c.values():
@@ -195,7 +245,7 @@ def test_the_matrix_covers_every_endpoint_of_the_api(world: dict[str, Any]) -> N
     declared = set()
     for path in api.get_openapi_schema()["paths"]:
         shape = re.sub(
-            r"\{(alert_id|job_id|request_id|stocktake_id|report_id|checkpoint_id|batch_id)\}",
+            r"\{(alert_id|job_id|request_id|stocktake_id|report_id|checkpoint_id|batch_id|meeting_id)\}",
             "{id}",
             path,
         )
