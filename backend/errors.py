@@ -9,6 +9,7 @@ STATUS_FOR_CODE = {
     "forbidden": 403,
     "clearance_insufficient": 403,
     "outside_scope": 403,
+    "not_attendee": 403,
     "unknown_code": 404,
     "not_found": 404,
     "invalid_transition": 409,

@@ -230,6 +230,9 @@ class ScanIn(Schema):
     carry_out: int | None = Field(
         default=None, ge=1, description="carry_out / carry_in: the approved carry-out request."
     )
+    meeting: int | None = Field(
+        default=None, ge=1, description="checkout / return: issue or collect a meeting copy."
+    )
     on_site: bool = Field(
         default=False,
         description="repair_out: the repair is done on site under supervision, so storage "

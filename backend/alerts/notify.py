@@ -61,6 +61,8 @@ class Notice:
     escalation: bool = False
     # A case without a carrier names what it follows (an inspection finding's number).
     finding: int | None = None
+    # Who holds it and which copy, where the case names them (a meeting copy not collected).
+    detail: str = ""
 
     @classmethod
     def of(cls, *, delivery_id: int, alert: Alert, round: int, escalation: bool) -> Notice:
@@ -77,6 +79,7 @@ class Notice:
             round=round,
             escalation=escalation,
             finding=alert.details.get("finding") if carrier is None else None,
+            detail=holder_and_copy(alert.details or {}),
         )
 
     def as_json(self) -> dict[str, object]:
@@ -99,6 +102,16 @@ class Notice:
         }
 
 
+def holder_and_copy(details: dict[str, object]) -> str:
+    """The holder's badge and the copy number a case's details name, as a notice says them."""
+    parts = []
+    if details.get("holder"):
+        parts.append(f"持有人 holder {details['holder']}")
+    if details.get("copy_no"):
+        parts.append(f"第{details['copy_no']}份 copy {details['copy_no']}")
+    return " · ".join(parts)
+
+
 def _local(moment: datetime | None) -> str:
     if moment is None:
         return "—"
@@ -119,6 +132,7 @@ def notice_line(notice: Notice) -> str:
         f"{what}{KIND_ZH.get(notice.kind, notice.kind)} {notice.kind} ({KIND_EN[notice.kind]})"
         f" · {subject} · 密级 level {level}"
         f" · 期限 deadline {_local(notice.deadline)} · 告警 case #{notice.alert}"
+        + (f" · {notice.detail}" if notice.detail else "")
     )
 
 

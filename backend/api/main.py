@@ -15,6 +15,7 @@ from backend.custody.api import router as custody_router
 from backend.inspection.api import router as inspection_router
 from backend.inspection.api_reports import router as reports_router
 from backend.inventory.api import router as inventory_router
+from backend.meetings.api import router as meetings_router
 from backend.printing.api import router as printing_router
 from backend.registers.api import router as registers_router
 from backend.registry.api import router as registry_router
@@ -53,3 +54,4 @@ api.add_router("", inventory_router)
 api.add_router("", inspection_router)
 api.add_router("", reports_router)
 api.add_router("", carryouts_router)
+api.add_router("", meetings_router)

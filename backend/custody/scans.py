@@ -28,6 +28,7 @@ class ScanIn:
     expected_seq: int | None = None
     inventory: int | None = None
     carry_out: int | None = None
+    meeting: int | None = None
     on_site: bool = False
     host: str | None = None  # install_storage: the device the medium goes into
 

@@ -102,6 +102,7 @@ REGISTERS = {
     "media": gettext_lazy("Register of classified storage media"),
     "computers": gettext_lazy("Register of classified computers"),
     "carry-outs": gettext_lazy("Register of carriers carried out"),
+    "meetings": gettext_lazy("Register of meeting documents issued and collected"),
 }
 # The 定密 steps a case is at (backend/classification CaseState).
 CASE_STATES = {
@@ -135,6 +136,10 @@ def reason(code: str, details: dict[str, Any], message: str, names: dict[str, st
         return _("%(person)s is not cleared for this carrier's level.") % {"person": person}
     if code == "outside_scope":
         return _("%(person)s is outside this carrier's knowledge scope.") % {"person": person}
+    if code == "not_attendee":
+        return _("%(person)s is not on this meeting's attendee list.") % {"person": person}
+    if why == "meeting_closed":
+        return _("This meeting is closed: nothing more is issued.")
     if code == "conflict":
         return _("Another desk is handling this carrier right now. Scan it again.")
     if code == "voided_label":

@@ -22,6 +22,7 @@ REGISTER_NAMES = (
     "media",
     "computers",
     "carry-outs",
+    "meetings",
 )
 FORMATS = ("xlsx", "pdf")
 

@@ -41,6 +41,7 @@ TITLES = {
     "media": "涉密存储介质登记簿",
     "computers": "涉密计算机登记簿",
     "carry-outs": "涉密载体携带外出登记簿",
+    "meetings": "会议文件发放回收登记簿",
 }
 
 STATUS_ZH = dict(Status.choices)
@@ -153,6 +154,7 @@ def register_open(*, principal: Principal, name: str, filters: Filters) -> Regis
         "media": media.media_register,
         "computers": media.computers_register,
         "carry-outs": carryouts.carry_outs_register,
+        "meetings": meetings.meetings_register,
     }[name]
     return build(principal, filters)
 
@@ -599,6 +601,6 @@ def _destruction(principal: Principal, filters: Filters) -> Register:
     )
 
 
-# The media and carry-out registers live in their own modules, which build on the helpers
-# above; they are imported last because they import them.
-from backend.registers import carryouts, media  # noqa: E402
+# The media, carry-out and meeting registers live in their own modules, which build on
+# the helpers above; they are imported last because they import them.
+from backend.registers import carryouts, media, meetings  # noqa: E402
