@@ -9,15 +9,18 @@ STATUS_FOR_CODE = {
     "forbidden": 403,
     "clearance_insufficient": 403,
     "outside_scope": 403,
+    "not_attendee": 403,
     "unknown_code": 404,
     "not_found": 404,
     "invalid_transition": 409,
+    "not_approved": 409,
     "conflict": 409,
     "voided_label": 409,
     # Storage media (README "Storage media and devices").
     "duplicate_serial": 409,
     "level_lowered": 409,
     "storage_inside": 409,
+    "medium_declassify": 409,
     "witnesses_missing": 409,
     # A person still listed by a return campaign cannot leave (docs/campaigns.md).
     "holder_has_carriers": 409,

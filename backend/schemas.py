@@ -227,10 +227,22 @@ class ScanIn(Schema):
         default=None, ge=0, description="Refuse with `conflict` unless the carrier is at this seq."
     )
     inventory: int | None = Field(default=None, ge=1)
+    carry_out: int | None = Field(
+        default=None, ge=1, description="carry_out / carry_in: the approved carry-out request."
+    )
+    meeting: int | None = Field(
+        default=None, ge=1, description="checkout / return: issue or collect a meeting copy."
+    )
     on_site: bool = Field(
         default=False,
         description="repair_out: the repair is done on site under supervision, so storage "
         "may stay inside the device.",
+    )
+    host: Code | None = Field(
+        default=None,
+        max_length=64,
+        description="install_storage: the carrier code of the computer or device the medium "
+        "goes into.",
     )
 
 

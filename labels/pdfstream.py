@@ -28,6 +28,7 @@ Layout of the file (PDF 1.4):
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from typing import IO
 
 from labels import fonts, textlayer
@@ -68,6 +69,35 @@ class StreamingPdf:
             f"{num(width * PT_PER_MM)} w {num(x0 * PT_PER_MM)} {num((h - y0) * PT_PER_MM)} m "
             f"{num(x1 * PT_PER_MM)} {num((h - y1) * PT_PER_MM)} l S"
         )
+
+    def rect(
+        self, x: float, y: float, width: float, height: float, *, rgb: tuple[float, float, float]
+    ) -> None:
+        """A filled rectangle, top-left corner at (``x``, ``y``) mm; ``rgb`` 0-1 each."""
+        h = self._height()
+        r, g, b = (num(c) for c in rgb)
+        self._ops.append(
+            f"q {r} {g} {b} rg {num(x * PT_PER_MM)} {num((h - y - height) * PT_PER_MM)} "
+            f"{num(width * PT_PER_MM)} {num(height * PT_PER_MM)} re f Q"
+        )
+
+    def polyline(
+        self,
+        points: Sequence[tuple[float, float]],
+        *,
+        width: float = 0.3,
+        rgb: tuple[float, float, float] = (0.0, 0.0, 0.0),
+    ) -> None:
+        """Straight segments through ``points`` (mm from the top-left), stroked."""
+        if len(points) < 2:
+            return
+        h = self._height()
+        r, g, b = (num(c) for c in rgb)
+        path = [
+            f"{num(px * PT_PER_MM)} {num((h - py) * PT_PER_MM)} {'l' if i else 'm'}"
+            for i, (px, py) in enumerate(points)
+        ]
+        self._ops.append(f"q {r} {g} {b} RG {num(width * PT_PER_MM)} w {' '.join(path)} S Q")
 
     def matrix(self, item: Matrix) -> None:
         """A DataMatrix with its top-left module at (``item.x``, ``item.y``) mm."""

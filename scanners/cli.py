@@ -45,9 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--carrier", required=True, action="append", help="C… (repeatable)")
     q.add_argument("--actor", required=True, help="P… the person scanning")
     q.add_argument("--counterpart", help="P… the receiver or witness")
+    q.add_argument("--host", help="C… install_storage: the computer or device it goes into")
     q.add_argument("--location", help="L… (default: the configured location)")
     q.add_argument("--due-at", help="ISO-8601 date or time")
     q.add_argument("--note")
+    q.add_argument(
+        "--carry-out", type=int, help="carry_out / carry_in: the approved carry-out request id"
+    )
 
     s = sub.add_parser("sync", help="deliver what waits / 上传")
     s.add_argument(
@@ -90,9 +94,11 @@ def cmd_enqueue(args: argparse.Namespace, settings: config.Settings) -> int:
             carriers=args.carrier,
             actor=args.actor,
             counterpart=args.counterpart,
+            host=args.host,
             location=args.location or settings.location,
             due_at=args.due_at,
             note=args.note,
+            carry_out=args.carry_out,
         )
     except FlowError as exc:
         _err(messages.bad_code(exc.reason, exc.message))

@@ -25,6 +25,12 @@ ACTIONS: tuple[str, ...] = tuple(ACTION_NAMES)
 NEEDS_COUNTERPART = frozenset({"checkout", "transfer", "receive", "destroy_witness"})
 # Actions after which something is due back; `--due-days` sets `due_at` for them.
 HAS_DUE = frozenset({"checkout", "dispatch", "repair_out"})
+# CONTRACT.md: this names the computer or device the media go into as `host`.
+NEEDS_HOST = frozenset({"install_storage"})
+# CONTRACT.md: these name their approved carry-out request (``"carry_out": id``); only
+# ``enqueue --carry-out ID`` sends them, the interactive flow does not offer them.
+NEEDS_REQUEST = frozenset({"carry_out", "carry_in"})
+DESK_ACTIONS: tuple[str, ...] = tuple(a for a in ACTIONS if a not in NEEDS_REQUEST)
 
 
 class FlowError(ValueError):
@@ -65,15 +71,26 @@ def build_scans(
     location: str | None = None,
     due_at: str | None = None,
     note: str | None = None,
+    host: str | None = None,
+    carry_out: int | None = None,
 ) -> list[Scan]:
     """Checked scans, one per carrier, ready for the spool. Raises :class:`FlowError`."""
     if action not in ACTIONS:
         raise FlowError("invalid", f"unknown action {action!r}")
+    if (action in NEEDS_REQUEST) != (carry_out is not None):
+        raise FlowError(
+            "invalid",
+            "carry_out and carry_in (and only they) name their carry-out request: --carry-out ID"
+            " / 携带外出和外出带回须注明携带外出申请编号",
+        )
     if not carriers:
         raise FlowError("invalid", "at least one carrier is needed")
     actor_code = _checked(actor, Kind.PERSON, "actor")
     other = _checked(counterpart, Kind.PERSON, "counterpart") if counterpart else None
     place = _checked(location, Kind.LOCATION, "location") if location else None
+    if action in NEEDS_HOST and not host:
+        raise FlowError("invalid", f"{action} names the device the storage goes into (host)")
+    device = _checked(host, Kind.CARRIER, "host") if host and action in NEEDS_HOST else None
     due = normalize_due(due_at)
     now = datetime.now(UTC)  # one handover, one moment
     return [
@@ -86,6 +103,8 @@ def build_scans(
             due_at=due,
             note=note,
             now=now,
+            host=device,
+            carry_out=carry_out,
         )
         for c in carriers
     ]
@@ -124,20 +143,25 @@ class DeskFlow:
     action: str | None = None
     carriers: list[str] = field(default_factory=list)
     counterpart: str | None = None
+    host: str | None = None
 
     def prompt(self) -> Say:
         if self.step is Step.BADGE:
             return Say(messages.text("scan_badge"))
         if self.step is Step.ACTION:
-            menu = "  ".join(f"{i}.{ACTION_NAMES[a]} {a}" for i, a in enumerate(ACTIONS, start=1))
+            menu = "  ".join(
+                f"{i}.{ACTION_NAMES[a]} {a}" for i, a in enumerate(DESK_ACTIONS, start=1)
+            )
             return Say(f"{menu}\n{messages.text('choose_action')}")
         if self.step is Step.CARRIERS:
+            if self.action in NEEDS_HOST and self.host is None:
+                return Say(messages.text("scan_host"))
             return Say(messages.text("scan_carriers"))
         if self.step is Step.COUNTERPART:
             return Say(messages.text("scan_counterpart"))
         if self.step is Step.CONFIRM:
             assert self.action is not None  # noqa: S101 - set on entering CONFIRM
-            who = f" → {self.counterpart}" if self.counterpart else ""
+            who = f" → {self.counterpart or self.host}" if self.counterpart or self.host else ""
             return Say(
                 messages.text(
                     "confirm",
@@ -152,7 +176,7 @@ class DeskFlow:
 
     def _reset(self) -> None:
         self.step, self.action, self.counterpart = Step.ACTION, None, None
-        self.carriers = []
+        self.carriers, self.host = [], None
 
     def feed(self, line: str | bytes) -> list[Say]:
         """Handle one line; answer with what to show (the next prompt last)."""
@@ -184,10 +208,10 @@ class DeskFlow:
         return self._on_code(code)
 
     def _choose_action(self, word: str) -> str | None:
-        if word.isdigit() and 1 <= int(word) <= len(ACTIONS):
-            return ACTIONS[int(word) - 1]
+        if word.isdigit() and 1 <= int(word) <= len(DESK_ACTIONS):
+            return DESK_ACTIONS[int(word) - 1]
         for action, zh in ACTION_NAMES.items():
-            if word in (action, zh):
+            if word in (action, zh) and action in DESK_ACTIONS:
                 return action
         return None
 
@@ -214,8 +238,12 @@ class DeskFlow:
             self.actor, self.step = code.text, Step.ACTION
             return [Say(messages.text("actor_set", code=code.text)), self.prompt()]
         if self.step is Step.CARRIERS:
+            if code.kind is Kind.CARRIER and self.action in NEEDS_HOST and self.host is None:
+                # The first carrier scanned is the device the others go into.
+                self.host = code.text
+                return [Say(messages.text("host_set", code=code.text)), self.prompt()]
             if code.kind is Kind.CARRIER:
-                if code.text not in self.carriers:
+                if code.text not in self.carriers and code.text != self.host:
                     self.carriers.append(code.text)
                 return [Say(f"  + {code.text}  ({len(self.carriers)})")]
             if code.kind is Kind.PERSON and self.action in NEEDS_COUNTERPART and self.carriers:
@@ -251,6 +279,7 @@ class DeskFlow:
             counterpart=self.counterpart,
             location=self.location,
             due_at=due,
+            host=self.host,
         )
         self.spool.enqueue(scans)
         self._reset()

@@ -61,6 +61,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "确认 {action}：{n} 件载体{who}？[Y/n]",
         "Confirm {action_en}: {n} carrier(s){who_en}? [Y/n]",
     ),
+    "scan_host": (
+        "请先扫描要安装存储介质的计算机或设备（C 开头）",
+        "Scan the computer or device the storage goes into (C…)",
+    ),
+    "host_set": ("安装到：{code}", "Into the device {code}"),
     "cancelled": ("已取消", "Cancelled"),
     "no_carriers": ("未扫描任何载体", "No carrier scanned"),
     "location_set": ("地点已设为 {code}", "Location set to {code}"),
@@ -87,6 +92,10 @@ ACTION_NAMES: dict[str, str] = {
     "inventory": "清查",
     "report_lost": "报告丢失",
     "found": "找回",
+    "remove_storage": "拆除存储介质",
+    "install_storage": "安装存储介质",
+    "carry_out": "携带外出",
+    "carry_in": "外出带回",
 }
 
 KIND_NAMES: dict[str, tuple[str, str]] = {

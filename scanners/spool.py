@@ -61,6 +61,8 @@ class Scan:
     location: str | None = None
     due_at: str | None = None
     note: str | None = None
+    host: str | None = None  # install_storage: the device the medium goes into
+    carry_out: int | None = None  # carry_out / carry_in: the approved request
 
     def to_json(self) -> str:
         # Optional fields are left out rather than sent as null: the contract marks them
@@ -79,6 +81,8 @@ def new_scan(
     due_at: str | None = None,
     note: str | None = None,
     now: datetime | None = None,
+    host: str | None = None,
+    carry_out: int | None = None,
 ) -> Scan:
     """A scan with a fresh uuid4 and ``occurred_at`` = now on the desk's clock, with its
     UTC offset, so a scan delivered hours later still says when it happened."""
@@ -93,6 +97,8 @@ def new_scan(
         occurred_at=moment.isoformat(timespec="milliseconds"),
         due_at=due_at,
         note=note,
+        host=host,
+        carry_out=carry_out,
     )
 
 

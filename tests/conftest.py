@@ -139,6 +139,12 @@ class Api:
             f"/api/v1{path}", data, content_type="application/json", **self.headers
         )
 
+    def put(self, path: str, body: Any) -> Any:
+        data = body if isinstance(body, (bytes, str)) else json.dumps(body, default=str)
+        return self.client.put(
+            f"/api/v1{path}", data, content_type="application/json", **self.headers
+        )
+
 
 @pytest.fixture
 def api_as() -> Callable[[Person | None], Api]:

@@ -83,6 +83,12 @@ app.conf.update(
             "task": "worker.tasks.slow_backup_drill",
             "schedule": crontab(hour=3, minute=30, day_of_week="sun"),
         },
+        # Findings: the reminder before a rectification deadline, the case after it.
+        "inspection-findings-sweep": {
+            "task": "worker.tasks.inspection_findings_sweep",
+            "schedule": float(settings.CUSTOS_SWEEP_SECONDS),
+            "options": {"expires": float(settings.CUSTOS_SWEEP_SECONDS)},
+        },
         "ledger-verify-nightly": {
             "task": "worker.tasks.ledger_verify",
             "schedule": crontab(hour=1, minute=30),

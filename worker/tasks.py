@@ -22,6 +22,7 @@ from backend.classification.declassify import carriers_declassify_due
 from backend.custody.checkpoints import checkpoint_create
 from backend.custody.statements import checkpoint_sign
 from backend.imports.jobs import import_run
+from backend.inspection.findings import findings_sweep
 from backend.inventory.reminders import inventory_reminders_run
 from backend.printing.services import bulk_print_run, label_reprint_raised
 from backend.registers.jobs import register_export_run, register_exports_prune
@@ -154,3 +155,13 @@ def alerts_backup_missing() -> bool:
 def campaigns_notify() -> dict[str, int]:
     """Send the return campaigns' notices to their holders (backend.campaigns.notices)."""
     return notices_send()
+
+
+@app.task(name="worker.tasks.inspection_findings_sweep")
+def inspection_findings_sweep() -> dict[str, int]:
+    """Reminders before rectification deadlines, and the cases of findings past them; the
+    new cases' deliveries leave at once."""
+    report = findings_sweep()
+    if report.opened:
+        _kick_sender()
+    return report.as_dict()

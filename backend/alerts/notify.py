@@ -59,6 +59,10 @@ class Notice:
     status: str
     round: int
     escalation: bool = False
+    # A case without a carrier names what it follows (an inspection finding's number).
+    finding: int | None = None
+    # Who holds it and which copy, where the case names them (a meeting copy not collected).
+    detail: str = ""
 
     @classmethod
     def of(cls, *, delivery_id: int, alert: Alert, round: int, escalation: bool) -> Notice:
@@ -74,6 +78,8 @@ class Notice:
             status=alert.status,
             round=round,
             escalation=escalation,
+            finding=alert.details.get("finding") if carrier is None else None,
+            detail=holder_and_copy(alert.details or {}),
         )
 
     def as_json(self) -> dict[str, object]:
@@ -90,9 +96,20 @@ class Notice:
                 "deadline": self.deadline.isoformat() if self.deadline else None,
                 "opened_at": self.opened_at.isoformat(),
                 "status": self.status,
+                **({"finding": self.finding} if self.finding is not None else {}),
             },
             "round": self.round,
         }
+
+
+def holder_and_copy(details: dict[str, object]) -> str:
+    """The holder's badge and the copy number a case's details name, as a notice says them."""
+    parts = []
+    if details.get("holder"):
+        parts.append(f"持有人 holder {details['holder']}")
+    if details.get("copy_no"):
+        parts.append(f"第{details['copy_no']}份 copy {details['copy_no']}")
+    return " · ".join(parts)
 
 
 def _local(moment: datetime | None) -> str:
@@ -106,12 +123,16 @@ def notice_line(notice: Notice) -> str:
     """One line per case: kind in both languages, code, level, deadline, case number."""
     level = f"{LEVEL_ZH.get(notice.level or '', '—')} {notice.level or '-'}"
     what = "升级 escalated · " if notice.escalation else ""
+    subject = f"载体 carrier {notice.carrier or '—'}"
+    if notice.finding is not None:
+        subject = f"整改事项 finding #{notice.finding}"
     if notice.round > 0 and not notice.escalation:
         what = f"第{notice.round}次提醒 reminder {notice.round} · "
     return (
         f"{what}{KIND_ZH.get(notice.kind, notice.kind)} {notice.kind} ({KIND_EN[notice.kind]})"
-        f" · 载体 carrier {notice.carrier or '—'} · 密级 level {level}"
+        f" · {subject} · 密级 level {level}"
         f" · 期限 deadline {_local(notice.deadline)} · 告警 case #{notice.alert}"
+        + (f" · {notice.detail}" if notice.detail else "")
     )
 
 

@@ -29,6 +29,7 @@ DEADLINE_KIND: dict[str, str] = {
     "in_use": AlertKind.OVERDUE_RETURN,
     "in_repair": AlertKind.OVERDUE_REPAIR,
     "in_transit": AlertKind.TRANSIT_OVERDUE,
+    "off_site": AlertKind.CARRY_OUT_OVERDUE,
     "pending_destruction": AlertKind.DESTRUCTION_OVERDUE,
     "lost": AlertKind.LOSS_REPORT_DUE,
 }
@@ -278,3 +279,13 @@ def alert_acknowledge(*, alert_id: int, person: Person, note: str | None) -> Ale
         update_fields=["status", "acknowledged_by", "acknowledged_at", "ack_note", "escalate_at"]
     )
     return alert
+
+
+def alert_end(*, alert_id: int, at: datetime) -> int:
+    """Resolve one case whose condition cleared where no carrier names it (a finding
+    rectified): the app that holds the condition keeps the case's id."""
+    return (
+        Alert.objects.filter(id=alert_id)
+        .exclude(status=AlertStatus.RESOLVED)
+        .update(status=AlertStatus.RESOLVED, resolved_at=at, remind_at=None, escalate_at=None)
+    )

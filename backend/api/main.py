@@ -10,9 +10,13 @@ from backend.api import errors
 from backend.api.auth import TokenAuth
 from backend.api.health import router as health_router
 from backend.campaigns.api import router as campaigns_router
+from backend.carryouts.api import router as carryouts_router
 from backend.classification.api import router as classification_router
 from backend.custody.api import router as custody_router
+from backend.inspection.api import router as inspection_router
+from backend.inspection.api_reports import router as reports_router
 from backend.inventory.api import router as inventory_router
+from backend.meetings.api import router as meetings_router
 from backend.printing.api import router as printing_router
 from backend.registers.api import router as registers_router
 from backend.registry.api import router as registry_router
@@ -49,3 +53,7 @@ api.add_router("", classification_router)
 api.add_router("", registers_router)
 api.add_router("", inventory_router)
 api.add_router("", campaigns_router)
+api.add_router("", inspection_router)
+api.add_router("", reports_router)
+api.add_router("", carryouts_router)
+api.add_router("", meetings_router)

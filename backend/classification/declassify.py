@@ -40,8 +40,10 @@ from django.utils import timezone
 
 from backend.classification.models import OPEN_STATES, Case, CaseKind, CaseState, Step, StepKind
 from backend.classification.services import ledger_note
+from backend.custody.lifecycle import medium_keeps_its_level
 from backend.custody.locks import carrier_lock
 from backend.custody.models import CustodyEvent
+from backend.registry.media_services import is_medium
 from backend.registry.models import Carrier, Person, Status
 
 log = logging.getLogger(__name__)
@@ -55,12 +57,16 @@ OPINION = "保密期限届满，自行解密。The secrecy period ended; declass
 class DeclassifyReport:
     declassified: list[str] = field(default_factory=list)  # carrier codes
     held: list[str] = field(default_factory=list)  # a round open: decided first
+    # Storage media: a medium keeps the highest level it has held (issue 15's high-water
+    # rule, lifecycle.medium_keeps_its_level); its period ending declassifies nothing.
+    kept: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
             "declassified": len(self.declassified),
             "held": self.held,
+            "kept": self.kept,
             "failed": self.failed,
         }
 
@@ -99,6 +105,8 @@ def carriers_declassify_due(*, today: date | None = None) -> DeclassifyReport:
             report.declassified.append(code)
         elif outcome == "held":
             report.held.append(code)
+        elif outcome == "kept":
+            report.kept.append(code)
     return report
 
 
@@ -106,8 +114,9 @@ def carriers_declassify_due(*, today: date | None = None) -> DeclassifyReport:
 def carrier_declassify_expired(*, carrier_id: int, today: date) -> tuple[str, str]:
     """Declassify one carrier whose period ended; returns (outcome, code).
 
-    ``outcome`` is ``declassified``, ``held`` (a round is open) or ``skipped`` (another run
-    got there first, or the period was extended meanwhile).
+    ``outcome`` is ``declassified``, ``held`` (a round is open), ``kept`` (a storage medium:
+    never declassified) or ``skipped`` (another run got there first, or the period was
+    extended meanwhile).
     """
     carrier = carrier_lock(id=carrier_id)
     if carrier is None:
@@ -119,6 +128,8 @@ def carrier_declassify_expired(*, carrier_id: int, today: date) -> tuple[str, st
         or carrier.status in _NOT_DECLASSIFIED
     ):
         return "skipped", carrier.code
+    if medium_keeps_its_level(kind=CaseKind.DECLASSIFY, medium=is_medium(carrier)):
+        return "kept", carrier.code
     if Case.objects.filter(carrier=carrier, state__in=[s.value for s in OPEN_STATES]).exists():
         return "held", carrier.code
     now = timezone.now()

@@ -29,7 +29,14 @@ from backend.classification.models import (
     StepKind,
 )
 from backend.classification.periods import period_end
-from backend.custody.lifecycle import Decision, Refusal, Verdict, judge, may_propose
+from backend.custody.lifecycle import (
+    Decision,
+    Refusal,
+    Verdict,
+    judge,
+    may_propose,
+    medium_keeps_its_level,
+)
 from backend.custody.locks import carrier_lock
 from backend.custody.models import CustodyEvent
 from backend.custody.services import ledger_append
@@ -38,7 +45,7 @@ from backend.errors import ServiceError
 from backend.hooks import level_raised, send_required
 from backend.registry.levels import LEVEL_ZH, RANK, Level
 from backend.registry.marking import Period, marking
-from backend.registry.media_services import medium_level_check, medium_level_raise
+from backend.registry.media_services import is_medium, medium_level_check, medium_level_raise
 from backend.registry.models import Carrier, Person
 from backend.registry.principals import Principal
 from backend.registry.selectors import code_or_error, person_by_code
@@ -225,6 +232,9 @@ def classification_propose(
         )
     elif carrier.declassified_on is not None:
         raise ServiceError("invalid_transition", _("The carrier is declassified already."), {})
+    kept = medium_keeps_its_level(kind=kind, medium=is_medium(carrier))
+    if kept is not None:
+        raise ServiceError(kept.code, _(kept.message), kept.details)
     if kind == CaseKind.CHANGE:
         if changes.is_empty():
             raise ServiceError("invalid", _("A change names what changes."), {"field": "level"})
@@ -318,6 +328,7 @@ def classification_decide(
         round_state=Round(case.state),
         status=State(carrier.status),
         kind=case.kind,
+        medium=is_medium(carrier),
     )
     if isinstance(verdict, Refusal):
         words = {"state": CaseState(case.state).label, "status": status_word(carrier.status)}

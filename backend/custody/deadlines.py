@@ -51,7 +51,9 @@ def next_due(
         return occurred_at + policy.loss_report  # fixed by Reg Art. 61, not negotiable
     if requested is not None:
         return requested
-    if kind is Deadline.RETURN:
+    if kind in {Deadline.RETURN, Deadline.CARRY_OUT}:
+        # A carry-out's scan check states the end of its request's last day; without one
+        # (no request app listening) the carrier is due back like a loan.
         return close_of_business(occurred_at, policy)
     span = {
         Deadline.TRANSIT: policy.transit,

@@ -163,6 +163,10 @@ def scan_event(
         payload["mismatch"] = decision.mismatch
     if scan.inventory is not None:
         payload["inventory"] = scan.inventory
+    if scan.carry_out is not None:
+        payload["carry_out"] = scan.carry_out
+    if scan.meeting is not None:
+        payload["meeting"] = scan.meeting
     if scan.on_site:
         payload["on_site"] = True
     if action is Action.DESTROY_WITNESS:

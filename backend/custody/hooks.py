@@ -12,6 +12,8 @@ build on it, so it cannot call them. Instead they hand custody what it needs in 
   and ingest makes no extra round trip (alerts: resolve the cases the scans ended).
 - ``scan_check`` — a veto on scans before any lock (inventory: a sighting for a stocktake
   counts only while it is open and at its location).
+- ``scan_due`` — the due time an app states for some scans, before any lock (carry-outs:
+  a ``carry_out`` is due back at the end of its approved request's last day).
 - ``code_resolver`` — which carrier a scanned code names (printing: a reprinted label's
   code names its carrier; a voided label is refused).
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from backend.custody.models import CustodyEvent
@@ -38,6 +41,7 @@ Statement = tuple[str, Sequence[Any]]
 EventsHandler = Callable[[Sequence[CustodyEvent]], object]
 EndedHandler = Callable[[Sequence[Carrier], Sequence[CustodyEvent]], object]
 ScanCheck = Callable[[Checked], dict[int, ServiceError]]
+ScanDue = Callable[[Checked], dict[int, datetime]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +95,12 @@ class _Registry:
     appended: list[EventsHandler]
     watches: list[ConditionWatch]
     checks: list[ScanCheck]
+    dues: list[ScanDue]
     resolver: CodeResolver
     open_sql: dict[str, str]
 
 
-_hooks = _Registry(appended=[], watches=[], checks=[], resolver=_PLAIN, open_sql={})
+_hooks = _Registry(appended=[], watches=[], checks=[], dues=[], resolver=_PLAIN, open_sql={})
 
 
 def on_event_appended(handler: EventsHandler) -> None:
@@ -112,6 +117,11 @@ def on_condition_ended(watch: ConditionWatch) -> None:
 def on_scan_check(check: ScanCheck) -> None:
     if check not in _hooks.checks:
         _hooks.checks.append(check)
+
+
+def on_scan_due(due: ScanDue) -> None:
+    if due not in _hooks.dues:
+        _hooks.dues.append(due)
 
 
 def code_resolver_set(resolver: CodeResolver) -> None:
@@ -140,6 +150,15 @@ def scans_checked(checked: Checked) -> dict[int, ServiceError]:
         for index, error in check(checked).items():
             refused.setdefault(index, error)
     return refused
+
+
+def scans_due(checked: Checked) -> dict[int, datetime]:
+    """The due times the apps state, by batch index (the first app to state one wins)."""
+    dues: dict[int, datetime] = {}
+    for due in _hooks.dues:
+        for index, at in due(checked).items():
+            dues.setdefault(index, at)
+    return dues
 
 
 def events_appended(events: Sequence[CustodyEvent]) -> None:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
@@ -30,15 +32,29 @@ from backend.custody.checks import (
     refusal_row,
     scan_check,
 )
+from backend.custody.deadlines import Policy
 from backend.custody.events import scan_event
-from backend.custody.lifecycle import Action, Move, Refusal, decide
-from backend.custody.media import media_state, medium_removed
+from backend.custody.lifecycle import (
+    FOLLOWED,
+    Action,
+    CarrierView,
+    HostView,
+    Move,
+    Refusal,
+    Transition,
+    decide,
+    follows,
+)
+from backend.custody.media import MediaState, media_state, medium_installed, medium_removed
 from backend.custody.models import CustodyEvent, ScanRefusal
 from backend.custody.scans import MAX_BATCH, ScanIn, ScanResult
 from backend.custody.store import LedgerStore, Locked, ledger_store, recorded_events
 from backend.errors import ServiceError
+from backend.hooks import level_raised, send_required
 from backend.registry.models import Carrier, Location, Person
 from backend.registry.principals import Principal
+from backend.registry.states import State
+from labels.codes import Kind, parse
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +63,13 @@ Outcomes = list[tuple[int, ScanResult | ServiceError]]
 # Actions whose guards look at the knowledge scope (the receiver must be inside it).
 _SCOPE_CHECKED = frozenset({Action.CHECKOUT, Action.TRANSFER, Action.RECEIVE})
 _BUSY = "Another desk holds this carrier; try again."
-# Actions whose guards look at storage media installed in a device (custody/media.py).
-_MEDIA_CHECKED = frozenset({Action.REPAIR_OUT, Action.REMOVE_STORAGE})
+# Actions whose guards look at storage media installed in a device, or that the media
+# installed in a device make with it: their batches lock those media too (custody/media.py).
+_MEDIA_CHECKED = FOLLOWED | {
+    Action.DESTROY_REQUEST,
+    Action.REMOVE_STORAGE,
+    Action.INSTALL_STORAGE,
+}
 
 
 @dataclass(slots=True)
@@ -162,10 +183,12 @@ def _known(
     refused = hooks.scans_checked(known)
     for index, error in refused.items():
         reject(index, error)
+    known = [k for k in known if k[0] not in refused]
+    dues = hooks.scans_due(known) if known else {}
     items: list[_Item] = []
     for index, scan, codes in known:
-        if index in refused:
-            continue
+        if index in dues:
+            scan = dataclasses.replace(scan, due_at=dues[index])
         items.append(
             _Item(
                 index=index,
@@ -209,7 +232,8 @@ def _ingest_locked(
     """Lock, judge and append ``items`` in the caller's transaction. ``fold_labels``: their
     carrier codes may still be label codes, resolved here with the lock."""
     outcomes: Outcomes = []
-    locked = _lock(store, items, fold_labels)
+    with_media = any(item.action in _MEDIA_CHECKED for item in items)
+    locked = _lock(store, items, fold_labels, with_media)
     if locked.label_rows:
         items = _labels_resolved(items, locked, outcomes)
     carriers = {c.code: c for c in locked.carriers}
@@ -222,8 +246,8 @@ def _ingest_locked(
     new_events: list[CustodyEvent] = []
     touched: dict[int, Carrier] = {}
     media = (
-        media_state(carriers.values())
-        if any(item.action in _MEDIA_CHECKED for item in items)
+        media_state(carriers.values(), kinds=any(i.action is Action.INSTALL_STORAGE for i in items))
+        if with_media
         else None
     )
     for item in items:
@@ -243,6 +267,15 @@ def _ingest_locked(
             message = f"The carrier moved on (seq {carrier.seq}, expected {scan.expected_seq})."
             outcomes.append((item.index, conflict(message)))
             continue
+        host = None
+        if item.action is Action.INSTALL_STORAGE and scan.host:
+            host = carriers.get(_host_code(scan))
+            if host is None:
+                error = ServiceError(
+                    "unknown_code", f"Unknown carrier {scan.host}.", {"code": scan.host}
+                )
+                outcomes.append((item.index, error))
+                continue
         move = Move(
             action=item.action,
             actor=person_view(item.actor, today),
@@ -250,10 +283,13 @@ def _ingest_locked(
             escort=person_view(item.escort, today) if item.escort else None,
             location=item.location.code if item.location else None,
             on_site=scan.on_site,
+            host=_host_view(host, media) if host is not None and media is not None else None,
         )
         view = carrier_view(carrier, locked.scopes.get(carrier.id, set()))
         if media is not None:
-            view = dataclasses.replace(view, storage_inside=media.of(carrier.code)[1])
+            view = dataclasses.replace(
+                view, storage_inside=media.of(carrier.code)[1], is_storage=media.is_storage(code)
+            )
         decision = decide(view, move)
         if isinstance(decision, Refusal):
             error = ServiceError(decision.code, decision.message, dict(decision.details))
@@ -264,28 +300,41 @@ def _ingest_locked(
             error = ServiceError("invalid", "due_at must come after the scan.", {"field": "due_at"})
             outcomes.append((item.index, error))
             continue
-        event = scan_event(
-            carrier=carrier,
-            scan=scan,
-            action=item.action,
-            actor=item.actor,
-            counterpart=item.counterpart,
-            escort=item.escort,
-            location=item.location,
-            device=principal.device,
-            decision=decision,
-            occurred=occurred,
-            now=now,
-            rules=rules,
-            extra={"host": view.host} if item.action is Action.REMOVE_STORAGE else None,
+        followers = _followers(carrier, view, move, media, carriers, locked.scopes)
+        if isinstance(followers, ServiceError):
+            outcomes.append((item.index, followers))
+            continue
+
+        at = (occurred, now, rules)
+        event = _event(
+            item,
+            principal,
+            carrier,
+            scan,
+            decision,
+            at,
+            _storage_payload(item.action, view, decision),
         )
-        if item.action is Action.REMOVE_STORAGE and media is not None:
-            medium_removed(carrier=carrier)
-            media.removed(carrier.code)
-            carrier.host_code = None  # type: ignore[attr-defined]  # lock annotation
-        new_events.append(event)
-        recorded[scan.id] = event
-        touched[carrier.id] = carrier
+        if media is not None:
+            _storage_moved(item, carrier, host, decision, media)
+        # The installed media go with their device: the same action on each one's chain,
+        # with an id derived from the scan's, so a resent batch derives the same ones.
+        appended = [event] + [
+            _event(
+                item,
+                principal,
+                medium,
+                dataclasses.replace(scan, id=uuid.uuid5(scan.id, medium.code), carrier=medium.code),
+                follow,
+                at,
+                {"with_host": carrier.code},
+            )
+            for medium, follow in followers
+        ]
+        for e in appended:
+            new_events.append(e)
+            recorded[e.id] = e
+            touched[e.carrier.id] = e.carrier
         outcomes.append((item.index, ScanResult(id=scan.id, status="recorded", event=event)))
 
     if new_events:
@@ -299,8 +348,112 @@ def _ingest_locked(
     return outcomes
 
 
-def _lock(store: LedgerStore, items: list[_Item], fold_labels: bool) -> Locked:
+def _event(
+    item: _Item,
+    principal: Principal,
+    carrier: Carrier,
+    scan: ScanIn,
+    decision: Transition,
+    at: tuple[datetime, datetime, Policy],
+    extra: dict[str, Any] | None,
+) -> CustodyEvent:
+    """The event ``item``'s scan appends to ``carrier`` (the scanned one, or a medium
+    going along with it); ``at``: when it occurred, now, and the deadline policy."""
+    occurred, now, rules = at
+    return scan_event(
+        carrier=carrier,
+        scan=scan,
+        action=item.action,
+        actor=item.actor,
+        counterpart=item.counterpart,
+        escort=item.escort,
+        location=item.location,
+        device=principal.device,
+        decision=decision,
+        occurred=occurred,
+        now=now,
+        rules=rules,
+        extra=extra,
+    )
+
+
+def _host_code(scan: ScanIn) -> str:
+    # Checked by scan_check before any lock: it parses.
+    return parse(scan.host or "", kind=Kind.CARRIER).text
+
+
+def _host_view(host: Carrier, media: MediaState) -> HostView:
+    return HostView(
+        code=host.code,
+        level=host.level,
+        status=State(host.status),
+        takes_storage=media.takes_storage(host.code),
+    )
+
+
+def _followers(
+    carrier: Carrier,
+    view: CarrierView,
+    move: Move,
+    media: MediaState | None,
+    carriers: dict[str, Carrier],
+    scopes: dict[int, set[str]],
+) -> list[tuple[Carrier, Transition]] | ServiceError:
+    """The media installed in ``carrier`` that go along with this move, each with its own
+    row's verdict (its level and scope judge the receiver, as if it were handed over
+    alone); a refusal of any refuses the device's scan, naming the medium."""
+    if media is None or move.action not in FOLLOWED or not view.storage_inside:
+        return []
+    out: list[tuple[Carrier, Transition]] = []
+    for code in view.storage_inside:
+        medium = carriers[code]
+        own = dataclasses.replace(carrier_view(medium, scopes.get(medium.id, set())), host=None)
+        if not follows(own, move.action):
+            continue
+        verdict = decide(own, move)
+        if isinstance(verdict, Refusal):
+            details = {**verdict.details, "carrier": code, "with_host": carrier.code}
+            return ServiceError(verdict.code, f"{code}: {verdict.message}", details)
+        out.append((medium, verdict))
+    return out
+
+
+def _storage_payload(
+    action: Action, view: CarrierView, decision: Transition
+) -> dict[str, str] | None:
+    """What a storage scan's event names: the device, and a level the medium rose to."""
+    if action is Action.REMOVE_STORAGE:
+        return {"host": view.host or ""}
+    if action is Action.INSTALL_STORAGE:
+        raised = {"level": decision.level, "old_level": view.level} if decision.level else {}
+        return {"host": decision.host or "", **raised}
+    return None
+
+
+def _storage_moved(
+    item: _Item, carrier: Carrier, host: Carrier | None, decision: Transition, media: MediaState
+) -> None:
+    """Write what a recorded remove_storage or install_storage changed in the medium's
+    record, and keep the batch's view of it current."""
+    if item.action is Action.REMOVE_STORAGE:
+        medium_removed(carrier=carrier)
+        media.removed(carrier.code)
+        carrier.host_code = None  # type: ignore[attr-defined]  # lock annotation
+    elif item.action is Action.INSTALL_STORAGE and host is not None:
+        medium_installed(carrier=carrier, host=host, level=decision.level)
+        media.installed(carrier.code, host.code)
+        carrier.host_code = host.code  # type: ignore[attr-defined]  # lock annotation
+        if decision.level is not None:
+            # The label at the old marking is reprinted at the new one (printing's hook).
+            send_required(level_raised, carrier=carrier, actor=item.actor)
+
+
+def _lock(store: LedgerStore, items: list[_Item], fold_labels: bool, with_media: bool) -> Locked:
     codes = {item.scan.carrier.strip().upper() for item in items}
+    # The devices storage goes into are locked with it, in the same order.
+    codes |= {
+        _host_code(i.scan) for i in items if i.action is Action.INSTALL_STORAGE and i.scan.host
+    }
     labels = None
     if fold_labels:
         # The label lookup rides with the lock query, which also locks the carriers the
@@ -314,6 +467,7 @@ def _lock(store: LedgerStore, items: list[_Item], fold_labels: bool) -> Locked:
         [item.scan.id for item in items],
         with_scope=any(item.action in _SCOPE_CHECKED for item in items),
         labels=labels,
+        with_media=with_media,
     )
 
 

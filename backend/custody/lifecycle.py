@@ -46,6 +46,11 @@ class Action(StrEnum):
     FOUND = "found"
     # A storage medium taken out of the computer or device it was installed in.
     REMOVE_STORAGE = "remove_storage"
+    # A storage medium put into a computer or device (the scan names the device as host).
+    INSTALL_STORAGE = "install_storage"
+    # 外出携带: out of the unit under an approved request, and back (backend/carryouts).
+    CARRY_OUT = "carry_out"
+    CARRY_IN = "carry_in"
 
 
 class Deadline(StrEnum):
@@ -58,6 +63,8 @@ class Deadline(StrEnum):
     REPAIR = "repair"
     DESTRUCTION = "destruction"
     LOSS_REPORT = "loss_report"
+    # The end of the carry-out request's last day; the request's scan check states it.
+    CARRY_OUT = "carry_out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +90,19 @@ class CarrierView:
     # the storage media installed in this device (both empty for anything else).
     host: str | None = None
     storage_inside: tuple[str, ...] = ()
+    # The carrier is a storage medium that may sit in a device (a U盘, a disk, a disc…);
+    # read only for the scans that install storage.
+    is_storage: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HostView:
+    """The computer or device an ``install_storage`` scan puts a medium into."""
+
+    code: str
+    level: str
+    status: State
+    takes_storage: bool  # a registered computer, printer/copier or phone
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +114,8 @@ class Move:
     location: str | None = None
     # The repair is done on site under supervision (the scan says so): storage may stay in.
     on_site: bool = False
+    # install_storage: the device the medium goes into.
+    host: HostView | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +145,9 @@ class Transition:
     witnesses: tuple[str, ...]
     mismatch: str | None = None  # a custody gap this legal scan revealed
     host: str | None = None  # the device the medium is installed in after the move
+    # The level the carrier rises to (a medium installed in a device of a higher level:
+    # the high-water rule marks it with the highest level it has held).
+    level: str | None = None
 
 
 Guard = Callable[[CarrierView, Move], Refusal | None]
@@ -288,6 +313,18 @@ def storage_removed_or_on_site(carrier: CarrierView, move: Move) -> Refusal | No
     return None
 
 
+def storage_out(carrier: CarrierView, move: Move) -> Refusal | None:
+    """A device is put up for destruction empty: its storage media are scrapped on their
+    own, in a batch with a manifest (remove them first)."""
+    if carrier.storage_inside:
+        return Refusal(
+            "storage_inside",
+            "Remove the storage media (remove_storage scans) before the device is destroyed.",
+            {"storage": ",".join(carrier.storage_inside)},
+        )
+    return None
+
+
 def moves_with_its_device(carrier: CarrierView, move: Move) -> Refusal | None:
     """A storage medium installed in a computer or device goes where the device goes: it is
     not stored, handed over, sent, repaired or put up for destruction on its own until a
@@ -298,6 +335,41 @@ def moves_with_its_device(carrier: CarrierView, move: Move) -> Refusal | None:
             f"{carrier.code} is installed in {carrier.host} and moves only with it; "
             "remove it first (remove_storage).",
             {"reason": "installed", "host": carrier.host},
+        )
+    return None
+
+
+def host_takes_this_medium(carrier: CarrierView, move: Move) -> Refusal | None:
+    """``install_storage``: a storage medium goes into a computer or device that is on hand,
+    and never into one of a lower level than the medium has held (the high-water rule: a
+    medium is never used again at a lower level; a higher host raises it)."""
+    host = move.host
+    if host is None:
+        return Refusal("invalid", "install_storage names the device as host.", {"field": "host"})
+    if not carrier.is_storage:
+        return Refusal(
+            "invalid_transition",
+            f"{carrier.code} is not a storage medium that goes into a device.",
+            {"reason": "not_storage"},
+        )
+    if not host.takes_storage:
+        return Refusal(
+            "invalid_transition",
+            f"{host.code} is not a registered computer or device that takes storage.",
+            {"reason": "host_not_device", "host": host.code},
+        )
+    if host.status not in _ON_HAND:
+        return Refusal(
+            "invalid_transition",
+            f"{host.code} is {host.status}: storage is installed in a device on hand.",
+            {"reason": "host_away", "host": host.code, "status": str(host.status)},
+        )
+    if RANK[carrier.level] > RANK[host.level]:
+        return Refusal(
+            "level_lowered",
+            f"{carrier.code} has held {carrier.level} information; it is never used again "
+            f"in a device of a lower level ({host.level}).",
+            {"high_water": carrier.level, "level": host.level, "host": host.code},
         )
     return None
 
@@ -351,7 +423,7 @@ TABLE: dict[Action, Rule] = {
         _ON_HAND,
         None,
         frozenset({"clerk", "registrar", "approver"}),
-        (_ALONE, no_request_pending),
+        (_ALONE, storage_out, no_request_pending),
     ),
     Action.DESTROY_APPROVE: Rule(
         _ON_HAND,
@@ -386,7 +458,42 @@ TABLE: dict[Action, Rule] = {
     ),
     # The medium leaves its device by a recorded scan; until then it moves with the device.
     Action.REMOVE_STORAGE: Rule(_ON_HAND, None, _CUSTODY, (installed_in_a_device,)),
+    Action.INSTALL_STORAGE: Rule(_ON_HAND, None, _CUSTODY, (_ALONE, host_takes_this_medium)),
+    # 外出携带: which request allows it (approved, naming the carrier, today within its
+    # dates, the people cleared and two for 绝密) is the carry-out app's scan check
+    # (backend/carryouts/scans.py), run before the lock; the row keeps the states.
+    Action.CARRY_OUT: Rule(_ON_HAND, S.OFF_SITE, _CUSTODY, (_ALONE,), Deadline.CARRY_OUT),
+    Action.CARRY_IN: Rule(
+        frozenset({S.OFF_SITE}), S.IN_STORAGE, _CUSTODY, (actor_receives,), Deadline.CLEAR
+    ),
 }
+
+# The moves of a device that its installed storage makes with it ("linked carriers that
+# move with it unless removed by a recorded scan"): each appends the same action to every
+# installed medium's own chain, judged by the medium's own row (ingest.py). Named one by
+# one: a new row that moves a carrier joins only when its guards also hold for a medium
+# judged alone. A sighting (inventory) is no move, and a device is put up for destruction
+# only when empty (storage_out), so no step of that procedure is followed.
+FOLLOWED = frozenset(
+    {
+        Action.STORE,
+        Action.CHECKOUT,
+        Action.RETURN,
+        Action.TRANSFER,
+        Action.DISPATCH,
+        Action.RECEIVE,
+        Action.REPAIR_OUT,
+        Action.REPAIR_IN,
+        Action.REPORT_LOST,
+        Action.FOUND,
+    }
+)
+
+
+def follows(carrier: CarrierView, action: Action) -> bool:
+    """Whether an installed medium in ``carrier``'s state goes along with its device's
+    ``action``: one lost or destroyed on its own stays where it is."""
+    return action in FOLLOWED and carrier.status in TABLE[action].sources
 
 
 def is_allowed(status: State, action: Action) -> bool:
@@ -408,6 +515,7 @@ class Needs:
     due: bool  # the scan carries a due time
     escort_levels: frozenset[str]  # the carrier levels for which a second person comes along
     sources: frozenset[State]  # the states the action starts from
+    host: bool = False  # the scan names the device the carriers go into (install_storage)
 
 
 def needs(action: Action) -> Needs:
@@ -424,6 +532,7 @@ def needs(action: Action) -> Needs:
         due=rule.deadline in _STATED_DEADLINES,
         escort_levels=ESCORT_LEVELS if escort_for_top_secret in rule.guards else frozenset(),
         sources=rule.sources,
+        host=host_takes_this_medium in rule.guards,
     )
 
 
@@ -482,6 +591,7 @@ def _apply(carrier: CarrierView, move: Move, rule: Rule) -> Transition:
     custodian, location = carrier.custodian, carrier.location
     requested_by, approved_by = carrier.destroy_requested_by, carrier.destroy_approved_by
     witnesses, host = carrier.witnesses, carrier.host
+    level = None
     a, counterpart = move.action, move.counterpart
     # The guards have already refused every action below that lacks its counterpart.
     if counterpart is not None and a in {Action.CHECKOUT, Action.TRANSFER, Action.RECEIVE}:
@@ -501,6 +611,10 @@ def _apply(carrier: CarrierView, move: Move, rule: Rule) -> Transition:
         requested_by, approved_by, witnesses = None, None, ()
     elif a is Action.REMOVE_STORAGE:
         host = None
+    elif a is Action.INSTALL_STORAGE and move.host is not None:
+        host = move.host.code
+        if RANK[move.host.level] > RANK[carrier.level]:
+            level = move.host.level
     return Transition(
         status=rule.target or carrier.status,
         custodian=custodian,
@@ -511,6 +625,7 @@ def _apply(carrier: CarrierView, move: Move, rule: Rule) -> Transition:
         witnesses=witnesses,
         mismatch=custody_mismatch(carrier, move),
         host=host,
+        level=level,
     )
 
 
@@ -533,11 +648,21 @@ DEVICE_ACTIONS: dict[str, frozenset[Action]] = {
         Action.DESTROY_REQUEST,
         Action.DESTROY_APPROVE,
         Action.REMOVE_STORAGE,
+        Action.INSTALL_STORAGE,
+        Action.CARRY_OUT,
+        Action.CARRY_IN,
     },
     "safe": _EVERYWHERE | {Action.STORE, Action.CHECKOUT, Action.RETURN, Action.TRANSFER},
     "office": _EVERYWHERE | {Action.STORE, Action.CHECKOUT, Action.RETURN, Action.TRANSFER},
     "repair": _EVERYWHERE
-    | {Action.RECEIVE, Action.DISPATCH, Action.REPAIR_OUT, Action.REPAIR_IN, Action.REMOVE_STORAGE},
+    | {
+        Action.RECEIVE,
+        Action.DISPATCH,
+        Action.REPAIR_OUT,
+        Action.REPAIR_IN,
+        Action.REMOVE_STORAGE,
+        Action.INSTALL_STORAGE,
+    },
     "destruction": _EVERYWHERE
     | {Action.RECEIVE, Action.STORE, Action.DESTROY_WITNESS, Action.DESTROY},
 }
@@ -655,12 +780,35 @@ def may_propose(kind: str, status: State) -> bool:
     return status in PROPOSALS.get(kind, frozenset())
 
 
-def judge(*, decision: Decision, round_state: Round, status: State, kind: str) -> Verdict | Refusal:
+# The decisions that would declassify a carrier when the round is a declassification.
+_DECLASSIFYING = frozenset({Decision.APPROVE, Decision.AMEND})
+
+
+def medium_keeps_its_level(*, kind: str, medium: bool) -> Refusal | None:
+    """A storage medium is never declassified: it is marked with the highest level it has
+    held for the rest of its life and leaves custody only by destruction (the high-water
+    rule, issue 15). Judged at the proposal and again at the decision."""
+    if medium and kind == "declassify":
+        return Refusal(
+            "medium_declassify",
+            gettext_noop(
+                "A storage medium keeps the highest level it has held: it is not declassified "
+                "but destroyed when no longer needed."
+            ),
+            {"reason": "high_water"},
+        )
+    return None
+
+
+def judge(
+    *, decision: Decision, round_state: Round, status: State, kind: str, medium: bool = False
+) -> Verdict | Refusal:
     """Judge one 定密 decision against its round and its carrier, as :func:`decide` does a scan.
 
     1. The round must stand where the decision is taken from.
     2. The carrier's state must be one the decision may be taken in.
-    3. The result: the round's new state, the carrier's new state and the ledger event
+    3. A storage medium (``medium``) is never declassified.
+    4. The result: the round's new state, the carrier's new state and the ledger event
        (approving a declassification round records ``declassify``).
     """
     ruling = CLASSIFICATION[decision]
@@ -676,14 +824,23 @@ def judge(*, decision: Decision, round_state: Round, status: State, kind: str) -
             {"status": str(status), "action": str(decision)},
             {"status": str(status)},
         )
+    if decision in _DECLASSIFYING:
+        refused = medium_keeps_its_level(kind=kind, medium=medium)
+        if refused is not None:
+            return refused
     event = "declassify" if ruling.event == "classify" and kind == "declassify" else ruling.event
     return Verdict(round_to=ruling.round_to, status=ruling.moves.get(status, status), event=event)
 
 
-def decisions_open(*, round_state: Round, status: State, kind: str) -> tuple[Decision, ...]:
+def decisions_open(
+    *, round_state: Round, status: State, kind: str, medium: bool = False
+) -> tuple[Decision, ...]:
     """The decisions the table admits for a round, so a page offers no other (in row order)."""
     return tuple(
         d
         for d in CLASSIFICATION
-        if isinstance(judge(decision=d, round_state=round_state, status=status, kind=kind), Verdict)
+        if isinstance(
+            judge(decision=d, round_state=round_state, status=status, kind=kind, medium=medium),
+            Verdict,
+        )
     )

@@ -27,7 +27,10 @@ class ScanIn:
     note: str | None = None
     expected_seq: int | None = None
     inventory: int | None = None
+    carry_out: int | None = None
+    meeting: int | None = None
     on_site: bool = False
+    host: str | None = None  # install_storage: the device the medium goes into
 
 
 @dataclass(slots=True)

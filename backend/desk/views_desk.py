@@ -26,7 +26,7 @@ from backend.errors import ServiceError
 from backend.registry.models import Carrier, Location, Person
 from backend.registry.policy import record_reads
 
-# The desk's actions in the order of their number keys (1–9).
+# The desk's actions in the order of their number keys (1–9, then 10 and 11).
 DESK_ACTIONS = (
     "checkout",
     "return",
@@ -37,6 +37,8 @@ DESK_ACTIONS = (
     "repair_out",
     "repair_in",
     "inventory",
+    "remove_storage",
+    "install_storage",
 )
 
 
@@ -45,7 +47,8 @@ def desk_needs() -> dict[str, dict[str, object]]:
 
     The page renders this as JSON and desk.js reads it, so neither restates the table:
     ``receiver`` is "required", "optional" or "none"; ``escort`` the carrier levels that
-    move only with a second person; ``from`` the states the action starts from.
+    move only with a second person; ``from`` the states the action starts from; ``host``
+    whether the first carrier scanned is the device the others go into (install_storage).
     """
     out: dict[str, dict[str, object]] = {}
     for a in DESK_ACTIONS:
@@ -55,6 +58,7 @@ def desk_needs() -> dict[str, dict[str, object]]:
             "due": n.due,
             "escort": sorted(n.escort_levels),
             "from": sorted(n.sources),
+            "host": n.host,
         }
     return out
 
@@ -102,6 +106,10 @@ def handover_submit(request: DeskRequest) -> HttpResponse:
     if wanted.receiver == "required" and not post.get("counterpart", "").strip():
         problem = _("Scan the receiver's badge before confirming.")
         return _banner(request, ok=False, headline=problem, rows=[], keep=codes)
+    host = post.get("host", "").strip() or None
+    if wanted.host and host is None:
+        problem = _("Scan the computer or device the storage goes into first.")
+        return _banner(request, ok=False, headline=problem, rows=[], keep=codes)
 
     due = parse_local(post.get("due_at", "")) if wanted.due else None
     scans = []
@@ -116,6 +124,7 @@ def handover_submit(request: DeskRequest) -> HttpResponse:
                     escort=post.get("escort") or None,
                     location=post.get("location") or None,
                     due_at=due,
+                    host=host if wanted.host else None,
                 )
             )
         results = scans_ingest(scans=scans, principal=request.principal)

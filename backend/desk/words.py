@@ -28,6 +28,7 @@ STATUSES = {
     "in_use": gettext_lazy("Checked out"),
     "in_transit": gettext_lazy("In transit"),
     "in_repair": gettext_lazy("In repair"),
+    "off_site": gettext_lazy("Carried out"),
     "pending_destruction": gettext_lazy("Awaiting destruction"),
     "destroyed": gettext_lazy("Destroyed"),
     "lost": gettext_lazy("Lost"),
@@ -57,6 +58,9 @@ ACTIONS = {
     "report_lost": gettext_lazy("Reported lost"),
     "found": gettext_lazy("Found"),
     "remove_storage": gettext_lazy("Storage removed"),
+    "install_storage": gettext_lazy("Storage installed"),
+    "carry_out": gettext_lazy("Carry out"),
+    "carry_in": gettext_lazy("Carried back in"),
     # The 定密 steps and the label, which the ledger records beside the custody moves.
     "review": gettext_lazy("Classification reviewed"),
     "refer": gettext_lazy("Referred upward"),
@@ -97,6 +101,8 @@ REGISTERS = {
     "destruction": gettext_lazy("Destruction register"),
     "media": gettext_lazy("Register of classified storage media"),
     "computers": gettext_lazy("Register of classified computers"),
+    "carry-outs": gettext_lazy("Register of carriers carried out"),
+    "meetings": gettext_lazy("Register of meeting documents issued and collected"),
 }
 # The 定密 steps a case is at (backend/classification CaseState).
 CASE_STATES = {
@@ -130,6 +136,10 @@ def reason(code: str, details: dict[str, Any], message: str, names: dict[str, st
         return _("%(person)s is not cleared for this carrier's level.") % {"person": person}
     if code == "outside_scope":
         return _("%(person)s is outside this carrier's knowledge scope.") % {"person": person}
+    if code == "not_attendee":
+        return _("%(person)s is not on this meeting's attendee list.") % {"person": person}
+    if why == "meeting_closed":
+        return _("This meeting is closed: nothing more is issued.")
     if code == "conflict":
         return _("Another desk is handling this carrier right now. Scan it again.")
     if code == "voided_label":
@@ -142,8 +152,35 @@ def reason(code: str, details: dict[str, Any], message: str, names: dict[str, st
             "Storage is still inside this device (%(storage)s): remove it with a remove_storage "
             "scan before an outside repair, or record the repair as on site and supervised."
         ) % {"storage": details.get("storage", "")}
+    if code == "not_approved" or why == "not_on_request":
+        # The carry-out's own sentence (backend/carryouts/scans.py), already in the
+        # reader's language: which request, which dates.
+        return message
     if why == "not_installed":
         return _("This medium is not installed in a device.")
+    if why == "installed":
+        return _(
+            "This medium is installed in %(host)s and moves only with it: remove it first "
+            "(remove_storage)."
+        ) % {"host": details.get("host", "")}
+    if why == "host_not_device":
+        return _("%(host)s is not a registered computer or device that takes storage.") % {
+            "host": details.get("host", "")
+        }
+    if why == "host_away":
+        return _("%(host)s is not on hand: storage is installed in a device in custody here.") % {
+            "host": details.get("host", "")
+        }
+    if why == "not_storage":
+        return _("Only storage media (U盘, disks, discs, memory cards) go into a device.")
+    if code == "level_lowered":
+        return _(
+            "This medium has held %(held)s information: it is never used in a device of a "
+            "lower level (%(level)s)."
+        ) % {
+            "held": word(LEVELS, str(details.get("high_water", ""))),
+            "level": word(LEVELS, str(details.get("level", ""))),
+        }
     if why == "escort_required":
         return _("A top-secret carrier moves only with a second person: scan the escort's badge.")
     if why == "request_pending":

@@ -14,7 +14,7 @@ from ninja.responses import Status
 
 from backend.downloads import written_download
 from backend.errors import ServiceError
-from backend.registers import batches, render, services, stocktake
+from backend.registers import batches, carryouts, meetings, render, services, stocktake
 from backend.registers.models import DestructionBatch
 from backend.registers.selectors import Filters
 from backend.registry.principals import principal_of
@@ -75,6 +75,19 @@ def stocktake_report(request: HttpRequest, stocktake_id: int) -> FileResponse:
     return stocktake.stocktake_report_pdf(
         principal=principal_of(request), stocktake_id=stocktake_id
     )
+
+
+# A carry-out's approval form (携带外出审批表) is rendered as a register too
+# (backend/registers/carryouts.py); the endpoint keeps the carry-outs' path and tag.
+@router.get("/carry-outs/{carry_out_id}/form.pdf", response=ERRORS, tags=["carry-outs"])
+def carry_out_form(request: HttpRequest, carry_out_id: int) -> FileResponse:
+    return carryouts.carry_out_form_pdf(principal=principal_of(request), carry_out_id=carry_out_id)
+
+
+# A meeting's record is rendered as a register too (backend/registers/meetings.py).
+@router.get("/meetings/{meeting_id}/record.pdf", response=ERRORS, tags=["meetings"])
+def meeting_record(request: HttpRequest, meeting_id: int) -> FileResponse:
+    return meetings.meeting_record_pdf(principal=principal_of(request), meeting_id=meeting_id)
 
 
 # --- scrapping media in batches (backend/registers/batches.py) -------------------------

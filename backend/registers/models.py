@@ -14,7 +14,16 @@ from django.db.models import Q
 
 from backend.registry.models import Carrier, Location, Person
 
-REGISTER_NAMES = ("carriers", "classifications", "lending", "destruction", "media", "computers")
+REGISTER_NAMES = (
+    "carriers",
+    "classifications",
+    "lending",
+    "destruction",
+    "media",
+    "computers",
+    "carry-outs",
+    "meetings",
+)
 FORMATS = ("xlsx", "pdf")
 
 

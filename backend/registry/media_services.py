@@ -139,6 +139,11 @@ def medium_level_raise(*, carrier: Carrier, level: str) -> bool:
     )
 
 
+def is_medium(carrier: Carrier) -> bool:
+    """Whether ``carrier`` is a storage medium or a device with storage (it has a record)."""
+    return Medium.objects.filter(carrier=carrier).exists()
+
+
 def is_device(medium: Medium) -> bool:
     return medium.kind in DEVICE_KINDS
 

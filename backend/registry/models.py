@@ -19,7 +19,14 @@ from backend.registry.marking import Period, marking
 from backend.registry.states import State
 
 # Statuses whose ``due_at`` is a deadline the carrier can miss (not a review date).
-OVERDUE_STATUSES = ("in_use", "in_transit", "in_repair", "pending_destruction", "lost")
+OVERDUE_STATUSES = (
+    "in_use",
+    "in_transit",
+    "in_repair",
+    "off_site",
+    "pending_destruction",
+    "lost",
+)
 
 
 class Person(models.Model):
@@ -128,6 +135,7 @@ STATUS_ZH = {
     State.IN_USE: "借阅中",
     State.IN_TRANSIT: "传递中",
     State.IN_REPAIR: "维修中",
+    State.OFF_SITE: "携带外出",
     State.PENDING_DESTRUCTION: "待销毁",
     State.DESTROYED: "已销毁",
     State.LOST: "遗失",

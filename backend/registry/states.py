@@ -24,6 +24,8 @@ class State(StrEnum):
     IN_USE = "in_use"
     IN_TRANSIT = "in_transit"
     IN_REPAIR = "in_repair"
+    # 外出携带: carried out of the unit under an approved request, due back by its end date.
+    OFF_SITE = "off_site"
     PENDING_DESTRUCTION = "pending_destruction"
     DESTROYED = "destroyed"
     LOST = "lost"

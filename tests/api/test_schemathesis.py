@@ -55,7 +55,7 @@ def _who(case: Any) -> str:
         return "admin"
     if case.method == "POST" and path == "/api/v1/carriers":
         return "registrar"
-    if path == "/api/v1/scans":
+    if path == "/api/v1/scans" or (case.method == "POST" and path.startswith("/api/v1/meetings")):
         return "clerk"
     return "committee"
 

@@ -15,9 +15,11 @@ MODULES = [
     "tests.bench.bench_registers",
     "tests.bench.bench_sweep",
     "tests.bench.bench_desk",
+    "tests.bench.bench_meetings",
     "tests.bench.bench_trust",
     "tests.bench.bench_receipts",
     "tests.bench.bench_import",
+    "tests.bench.bench_annual",
 ]
 
 

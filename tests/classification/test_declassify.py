@@ -18,6 +18,7 @@ from backend.custody.models import CustodyEvent
 from backend.custody.verify import ledger_verify
 from backend.registers.selectors import Filters, register_open
 from backend.registry.marking import Period
+from backend.registry.media_services import MediumSpec
 from backend.registry.models import Carrier
 from backend.registry.principals import Principal
 from tests.classification.conftest import fresh
@@ -161,5 +162,24 @@ def test_the_beat_runs_the_declassification_task_daily(db: None) -> None:
     assert classification_declassify.apply().get() == {
         "declassified": 0,
         "held": [],
+        "kept": [],
         "failed": [],
     }
+
+
+def test_a_storage_medium_whose_period_ends_keeps_its_level(make_carrier: Any) -> None:
+    """The high-water rule outlasts the period: a medium is never declassified, by
+    decision or by itself (lifecycle.medium_keeps_its_level)."""
+    drive = make_carrier(
+        "secret",
+        form="electronic",
+        period=Period(until=date(2027, 6, 30)),
+        medium=MediumSpec(kind="usb", serial="AUTO-1"),
+    )
+    paper = make_carrier("secret", period=Period(until=date(2027, 6, 30)))
+    assert fresh(drive.code).period_ends_on == date(2027, 6, 30)
+    report = carriers_declassify_due(today=date(2027, 7, 1))
+    assert (report.declassified, report.kept) == ([paper.code], [drive.code])
+    assert report.as_dict()["kept"] == [drive.code]
+    assert fresh(drive.code).declassified_on is None
+    assert not CustodyEvent.objects.filter(carrier=drive, action="declassify").exists()

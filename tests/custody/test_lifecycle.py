@@ -17,6 +17,7 @@ from backend.custody.lifecycle import (
     CarrierView,
     Deadline,
     Decision,
+    HostView,
     Move,
     PersonView,
     Refusal,
@@ -25,6 +26,7 @@ from backend.custody.lifecycle import (
     Verdict,
     decide,
     decisions_open,
+    follows,
     judge,
     may_propose,
     needs,
@@ -57,6 +59,9 @@ EXPECTED: dict[Action, tuple[set[State], State | None]] = {
     A.REPORT_LOST: (ALL_BUT_DESTROYED - {S.LOST}, S.LOST),
     A.FOUND: ({S.LOST}, S.IN_STORAGE),
     A.REMOVE_STORAGE: (ON_HAND, None),
+    A.INSTALL_STORAGE: (ON_HAND, None),
+    A.CARRY_OUT: (ON_HAND, S.OFF_SITE),
+    A.CARRY_IN: ({S.OFF_SITE}, S.IN_STORAGE),
 }
 
 
@@ -86,9 +91,14 @@ def carrier(status: State, **kw: object) -> CarrierView:
     return replace(base, **kw)  # type: ignore[arg-type]
 
 
+PC = HostView(code="C-PC", level="secret", status=S.IN_STORAGE, takes_storage=True)
+
+
 def good_move(action: Action) -> Move:
     """A move that satisfies every guard, so only the table decides."""
-    return Move(action=action, actor=ACTOR, counterpart=OTHER, escort=ESCORT, location="L-DESK")
+    return Move(
+        action=action, actor=ACTOR, counterpart=OTHER, escort=ESCORT, location="L-DESK", host=PC
+    )
 
 
 def setup_for(action: Action, status: State) -> CarrierView:
@@ -96,6 +106,8 @@ def setup_for(action: Action, status: State) -> CarrierView:
         return carrier(status, destroy_requested_by=None)
     if action is A.REMOVE_STORAGE:
         return carrier(status, host="C-PC")
+    if action is A.INSTALL_STORAGE:
+        return carrier(status, is_storage=True)
     return carrier(status)
 
 
@@ -420,3 +432,108 @@ def test_an_installed_medium_moves_only_with_its_device(action: Action) -> None:
     refused = decide(installed, good_move(action))
     assert isinstance(refused, Refusal) and refused.details["reason"] == "installed"
     assert isinstance(decide(replace(installed, host=None), good_move(action)), Transition)
+
+
+def _install(medium: CarrierView, host: HostView) -> Transition | Refusal:
+    return decide(medium, replace(good_move(A.INSTALL_STORAGE), host=host))
+
+
+def test_install_storage_puts_a_loose_medium_into_a_device_on_hand() -> None:
+    disk = carrier(S.IN_STORAGE, is_storage=True)
+    done = _install(disk, PC)
+    assert isinstance(done, Transition)
+    assert (done.host, done.level, done.status) == ("C-PC", None, S.IN_STORAGE)
+    assert isinstance(_install(disk, replace(PC, status=S.REGISTERED)), Transition)
+
+
+def test_install_storage_refuses_what_does_not_fit() -> None:
+    disk = carrier(S.IN_STORAGE, is_storage=True)
+
+    def reason(medium: CarrierView, host: HostView | None) -> str:
+        got = decide(medium, replace(good_move(A.INSTALL_STORAGE), host=host))
+        assert isinstance(got, Refusal), got
+        return got.details.get("reason") or got.code
+
+    assert reason(replace(disk, host="C-OTHER"), PC) == "installed"  # elsewhere already
+    assert reason(replace(disk, is_storage=False), PC) == "not_storage"  # a computer, say
+    assert reason(disk, replace(PC, takes_storage=False)) == "host_not_device"
+    assert reason(disk, replace(PC, status=S.IN_USE)) == "host_away"
+    assert reason(disk, None) == "invalid"
+
+
+def test_a_medium_is_never_installed_lower_and_rises_to_a_higher_device() -> None:
+    """The high-water rule: a secret disk never goes into a confidential computer; a
+    confidential disk put into a secret one holds secret from then on."""
+    secret_disk = carrier(S.IN_STORAGE, is_storage=True, level="secret")
+    low = _install(secret_disk, replace(PC, level="confidential"))
+    assert isinstance(low, Refusal) and low.code == "level_lowered"
+    assert low.details == {"high_water": "secret", "level": "confidential", "host": "C-PC"}
+    raised = _install(replace(secret_disk, level="confidential"), PC)
+    assert isinstance(raised, Transition) and raised.level == "secret"
+    same = _install(secret_disk, replace(PC, level="secret"))
+    assert isinstance(same, Transition) and same.level is None
+
+
+def test_installed_media_follow_the_moves_of_their_device_not_sightings() -> None:
+    for action in (A.STORE, A.CHECKOUT, A.TRANSFER, A.DISPATCH, A.REPAIR_OUT, A.REPORT_LOST):
+        assert follows(carrier(S.IN_STORAGE), action)
+    assert follows(carrier(S.IN_USE), A.RETURN) and follows(carrier(S.LOST), A.FOUND)
+    assert not follows(carrier(S.IN_STORAGE), A.INVENTORY)
+    assert not follows(carrier(S.IN_STORAGE), A.DESTROY_REQUEST)
+    # One lost on its own stays lost while its device comes back from use.
+    assert not follows(carrier(S.LOST), A.RETURN)
+
+
+def test_a_device_is_put_up_for_destruction_only_empty() -> None:
+    pc = carrier(S.IN_STORAGE, storage_inside=("C-DISK1",), destroy_requested_by=None)
+    refused = decide(pc, good_move(A.DESTROY_REQUEST))
+    assert isinstance(refused, Refusal) and refused.code == "storage_inside"
+    assert isinstance(
+        decide(replace(pc, storage_inside=()), good_move(A.DESTROY_REQUEST)), Transition
+    )
+
+
+@pytest.mark.parametrize("decision", [D.APPROVE, D.AMEND])
+def test_a_medium_is_never_declassified(decision: Decision) -> None:
+    kept = judge(
+        decision=decision,
+        round_state=Rd.REVIEWED,
+        status=S.IN_STORAGE,
+        kind="declassify",
+        medium=True,
+    )
+    assert isinstance(kept, Refusal) and kept.code == "medium_declassify"
+    # Its level may still change upward (a change round), and anything else declassifies.
+    for kind, medium in (("change", True), ("declassify", False)):
+        got = judge(
+            decision=decision,
+            round_state=Rd.REVIEWED,
+            status=S.IN_STORAGE,
+            kind=kind,
+            medium=medium,
+        )
+        assert isinstance(got, Verdict)
+    assert D.APPROVE not in decisions_open(
+        round_state=Rd.REVIEWED, status=S.IN_STORAGE, kind="declassify", medium=True
+    )
+    assert D.REJECT in decisions_open(
+        round_state=Rd.REVIEWED, status=S.IN_STORAGE, kind="declassify", medium=True
+    )
+
+
+def test_carry_out_keeps_the_custodian_and_starts_the_carry_out_deadline() -> None:
+    result = decide(carrier(S.IN_STORAGE), replace(good_move(A.CARRY_OUT), counterpart=None))
+    assert isinstance(result, Transition)
+    assert (result.status, result.custodian, result.deadline) == (
+        S.OFF_SITE,
+        "P-HOLDER",
+        Deadline.CARRY_OUT,
+    )
+    back = decide(carrier(S.OFF_SITE), good_move(A.CARRY_IN))
+    assert isinstance(back, Transition) and back.deadline is Deadline.CLEAR
+
+
+def test_a_clerk_below_the_level_cannot_take_a_carrier_back_in() -> None:
+    low = person("P-LOW", {"clerk"}, clearance="confidential")
+    result = decide(carrier(S.OFF_SITE), replace(good_move(A.CARRY_IN), actor=low))
+    assert isinstance(result, Refusal) and result.code == "clearance_insufficient"

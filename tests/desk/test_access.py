@@ -13,6 +13,7 @@ PAGES = {
     "/desk/": "clerk",
     "/destruction/site/": "clerk",
     "/dashboard/": "committee",
+    "/inspection/": "committee",
     "/destruction/": "approver",
     "/classification/": "approver",
     "/register/": "registrar",

@@ -41,7 +41,9 @@ def test_the_page_carries_the_lifecycles_answer_for_every_desk_action(unit: Any)
             "due": n.due,
             "escort": sorted(n.escort_levels),
             "from": sorted(n.sources),
+            "host": n.host,
         }
+    assert [a for a, shown in data.items() if shown["host"]] == ["install_storage"]
     # The escort slot is on the page but hidden until the lifecycle asks for an escort.
     assert '<div id="escort-slot" hidden>' in html
 

@@ -91,3 +91,36 @@ def test_a_medium_whose_label_was_never_printed_queues_no_reprint(
     assert approved.status_code == 200, approved.content
     assert queued == []
     assert labels_reprint_raised(drive.pk) is None
+
+
+def test_a_medium_installed_in_a_higher_device_is_reprinted_at_the_devices_level(
+    unit: Any,
+    make_carrier: Any,
+    api_as: Any,
+    printers: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """install_storage raises a confidential drive put into a secret computer: it has now
+    held secret information (the high-water rule), so its label is reprinted."""
+    drive = make_carrier(
+        "confidential", form="electronic", medium=MediumSpec(kind="usb", serial="U-3")
+    )
+    pc = make_carrier("secret", form="device", medium=MediumSpec(kind="computer", serial="PC-3"))
+    printed = api_as(unit.registrar).post(
+        f"/carriers/{drive.code}/label/print", {"printer": "zebra"}
+    )
+    assert printed.status_code == 201, printed.content
+    printers.wait_for(1)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        answer = api_as(unit.clerk).post(
+            "/scans", {"scans": [scan("install_storage", drive, host=pc, location=unit.desk)]}
+        )
+    [result] = answer.json()["results"]
+    assert result["status"] == "recorded", result
+    assert result["event"]["payload"]["level"] == "secret"
+    assert len(queued) == 1  # the reprint, after the scan's commit
+    new_code = labels_reprint_raised(drive.pk)
+    drive.refresh_from_db()
+    assert new_code is not None and drive.marking.startswith("机密")
+    assert printers.wait_for(2)[1] == expected_zpl(drive, new_code)
+    assert ledger_verify().ok

@@ -73,6 +73,10 @@ def test_a_computer_with_two_disks_one_removed_and_destroyed_then_sent_for_repai
     post(clerk, scan("destroy_witness", disks[0], counterpart=unit.witnesses[1]))
     post(clerk, scan("destroy", disks[0], location=unit.site))
 
+    # Disk 2 is still inside, so it goes where the computer goes, on its own chain too.
+    post(clerk, scan("checkout", pc, counterpart=unit.reader))
+    post(clerk, scan("return", pc, location=unit.safe))
+
     # Disk 2 is still inside: an outside repair is still refused; on site, supervised, not.
     again = one(clerk, scan("repair_out", pc, location=repair))
     assert again["error"]["code"] == "storage_inside"
@@ -93,8 +97,22 @@ def test_a_computer_with_two_disks_one_removed_and_destroyed_then_sent_for_repai
     ]
     assert disk_events[1]["payload"]["host"] == pc.code
     pc_events = committee.get(f"/carriers/{pc.code}/events").json()
-    assert [e["action"] for e in pc_events] == ["register", "repair_out"]
+    assert [e["action"] for e in pc_events] == ["register", "checkout", "return", "repair_out"]
     assert pc_events[-1]["payload"]["on_site"] is True
+    # Disk 2 followed each move of the computer in its own ledger, marked as such; disk 1,
+    # removed before them, did not.
+    kept = committee.get(f"/carriers/{disks[1].code}/events").json()
+    assert [(e["action"], e["payload"].get("with_host")) for e in kept] == [
+        ("register", None),
+        ("checkout", pc.code),
+        ("return", pc.code),
+        ("repair_out", pc.code),
+    ]
+    assert kept[1]["counterpart"] == unit.reader.code and kept[3]["payload"]["on_site"] is True
+    assert [e["occurred_at"] for e in kept[1:]] == [e["occurred_at"] for e in pc_events[1:]]
+    disk, computer = (committee.get(f"/carriers/{c.code}").json() for c in (disks[1], pc))
+    assert disk["status"] == computer["status"] == "in_repair"
+    assert (disk["custodian"], disk["location"]) == (computer["custodian"], computer["location"])
     assert ledger_verify().ok
     assert committee.get(f"/carriers/{disks[1].code}").json()["medium"]["host"] == pc.code
     assert committee.get(f"/carriers/{disks[0].code}").json()["medium"]["host"] is None
@@ -114,7 +132,7 @@ def test_a_computer_with_two_disks_one_removed_and_destroyed_then_sent_for_repai
         by_code[disks[0].code][8],
     )
     assert by_code[disks[0].code][9] == "已销毁"
-    assert by_code[disks[1].code][7] == pc.code and by_code[disks[1].code][9] == "已登记"
+    assert by_code[disks[1].code][7] == pc.code and by_code[disks[1].code][9] == "维修中"
 
     computers = sheet(committee.get("/registers/computers.xlsx"))
     assert computers[0][0] == "涉密计算机登记簿"

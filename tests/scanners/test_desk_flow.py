@@ -121,3 +121,26 @@ def test_a_carrier_scanned_before_the_action_is_refused_and_can_be_rescanned_at_
     assert said.bell and "Choose an action" in said.text
     feed(flow, "store", c1)  # the same second: not a repeat, since it was not taken
     assert flow.carriers == [c1]
+
+
+def test_installing_storage_takes_the_device_first_then_the_media(spool: Spool) -> None:
+    flow, now = flow_with_clock(spool)
+    pc, disk1, disk2 = code(), code(), code()
+    out = feed(flow, CLERK, "install_storage")
+    assert "computer or device" in out[-1]  # the device is asked for first
+    feed(flow, pc)
+    assert flow.host == pc
+    now[0] += 5
+    feed(flow, disk1, pc, disk2, "")  # the device again is not one of the media
+    assert flow.step is Step.CONFIRM
+    feed(flow, "y")
+    scans = bodies(spool)
+    assert [(s["action"], s["carrier"], s["host"]) for s in scans] == [
+        ("install_storage", disk1, pc),
+        ("install_storage", disk2, pc),
+    ]
+    assert flow.host is None  # the next handover starts afresh
+    # Any other action sends no host.
+    now[0] += 5
+    feed(flow, "store", disk1, "", "y")
+    assert len(bodies(spool)) == 3 and "host" not in bodies(spool)[-1]

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from labels.codes import Kind
+from scanners.spool import Spool
 from tests.scanners.conftest import ROOT, cli_env, code, run_cli
 
 CLERK, READER = code(Kind.PERSON), code(Kind.PERSON)
@@ -47,6 +48,17 @@ def test_enqueue_refuses_a_bad_code_with_exit_2_and_writes_nothing(spool_path: P
                          env=env)  # fmt: skip
     assert wrong_kind.returncode == 2
     assert json.loads(run_cli("status", "--json", env=env).stdout)["waiting"] == 0
+
+
+def test_enqueue_install_storage_names_its_device_with_host(spool_path: Path) -> None:
+    env = cli_env(spool_path)
+    disk, pc = code(), code()
+    base = ("enqueue", "--action", "install_storage", "--carrier", disk, "--actor", CLERK)
+    missing = run_cli(*base, env=env)
+    assert missing.returncode == 2 and "host" in missing.stderr
+    done = run_cli(*base, "--host", pc.lower(), env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(run_cli("status", "--json", env=env).stdout)["waiting"] == 1
 
 
 def test_sync_exits_1_while_the_server_is_unreachable_and_keeps_the_scans(
@@ -114,3 +126,20 @@ def test_run_reads_codes_from_a_serial_scanner(spool_path: Path) -> None:
     assert "1 scan(s) written to the spool" in out, out + err
     scans = run_cli("status", "--json", env=env)
     assert json.loads(scans.stdout)["waiting"] == 1
+
+
+def test_enqueue_sends_carry_out_with_its_request_and_refuses_it_without(
+    spool_path: Path,
+) -> None:
+    env = cli_env(spool_path)
+    carrier = code()
+    bare = run_cli("enqueue", "--action", "carry_out", "--carrier", carrier, "--actor", CLERK,
+                   env=env)  # fmt: skip
+    assert bare.returncode == 2 and "--carry-out" in bare.stderr
+    done = run_cli("enqueue", "--action", "carry_out", "--carrier", carrier, "--actor", CLERK,
+                   "--carry-out", "7", env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    with Spool(spool_path) as spool:
+        (pending,) = spool.waiting()
+    body = json.loads(pending.body)
+    assert (body["action"], body["carrier"], body["carry_out"]) == ("carry_out", carrier, 7)

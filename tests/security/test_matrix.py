@@ -21,6 +21,10 @@ from django.utils import timezone
 
 from backend.alerts.services import alert_raise
 from backend.api.main import api
+from backend.carryouts.services import carry_out_decide, carry_out_request
+from backend.custody.services import ScanIn, scans_ingest
+from backend.meetings.services import meeting_create
+from backend.registry.principals import Principal
 from tests.conftest import scan
 
 ROLES = [
@@ -84,7 +88,62 @@ def world(unit: Any, make_carrier: Any, make_person: Any) -> dict[str, Any]:
         opened_at=timezone.now() - timedelta(hours=1),
         details={},
     )
-    return {"carriers": carriers, "insider": insider, "alert": alert, "unit": unit}
+    # 外出携带: an approved request naming the 绝密 carrier (its form and register rows).
+    carry = approved_carry_out(unit, [carriers["ts"], carriers["conf"]])
+    # A meeting where the insider holds two of them: its answers, record and register
+    # carry titles too.
+    meeting = meeting_create(
+        principal=Principal(person=unit.clerk),
+        title="会议",
+        level="secret",
+        location=unit.desk,
+        starts_at=timezone.now() - timedelta(minutes=5),
+        ends_at=timezone.now() + timedelta(hours=1),
+        attendees=[insider],
+    )
+    issued = scans_ingest(
+        principal=Principal(person=unit.clerk),
+        scans=[
+            ScanIn(
+                id=uuid.uuid4(),
+                action="checkout",
+                carrier=carriers[k].code,
+                counterpart=insider.code,
+                location=unit.desk.code,
+                meeting=meeting.id,
+            )
+            for k in ("scoped", "conf")
+        ],
+    )
+    assert [r.status for r in issued] == ["recorded", "recorded"]
+    return {
+        "carriers": carriers,
+        "insider": insider,
+        "alert": alert,
+        "unit": unit,
+        "carry_out": carry,
+        "meeting": meeting,
+    }
+
+
+def approved_carry_out(unit: Any, carriers: list[Any]) -> int:
+    """A carry-out of ``carriers`` today by two clerks, approved; its id."""
+    carry = carry_out_request(
+        principal=Principal(person=unit.clerk),
+        carriers=[c.code for c in carriers],
+        purpose="汇报",
+        destination="上级机关",
+        leaves_on=timezone.localdate(),
+        returns_on=timezone.localdate(),
+        people=[unit.clerk.code, unit.clerk2.code],
+    )
+    carry_out_decide(
+        principal=Principal(person=unit.approver),
+        carry_out_id=carry.id,
+        decision="approve",
+        opinion="同意",
+    )
+    return carry.id
 
 
 def _knows(role: str, clearance: str, person_code: str, carrier: Any) -> bool:
@@ -164,8 +223,66 @@ def _calls(world: dict[str, Any], person: Any) -> list[tuple[str, str, Any]]:
         ("post", "/campaigns", {"title": "清退", "deadline": "2999-01-01T00:00:00+08:00"}),
         ("get", "/campaigns/999999", None),
         ("post", "/campaigns/999999/close", None),
+        (
+            "post",
+            "/carry-outs",
+            {
+                "carriers": [c["conf"].code],
+                "purpose": "汇报",
+                "destination": "上级机关",
+                "leaves_on": str(timezone.localdate()),
+                "returns_on": str(timezone.localdate()),
+                "people": [person.code],
+            },
+        ),
+        ("get", "/carry-outs", None),
+        ("get", f"/carry-outs/{world['carry_out']}", None),
+        ("get", f"/carry-outs/{world['carry_out']}/form.pdf", None),
+        ("post", "/carry-outs/999999/decision", {"decision": "approve", "opinion": "x"}),
+        (
+            "post",
+            "/meetings",
+            {
+                "title": "新会议",
+                "level": "confidential",
+                "location": unit.desk.code,
+                "starts_at": timezone.now().isoformat(),
+                "ends_at": (timezone.now() + timedelta(hours=1)).isoformat(),
+                "attendees": [person.code],
+            },
+        ),
+        ("get", f"/meetings/{world['meeting'].id}", None),
+        ("get", f"/meetings/{world['meeting'].id}/record.pdf", None),
+        ("post", "/meetings/999999/close", None),
+        # The self-inspection, findings and the annual report (committee).
+        ("post", "/inspections", {"kind": "self", "held_on": str(timezone.localdate()), "by": "x"}),
+        (
+            "post",
+            "/findings",
+            {"title": "整改", "responsible": person.code, "deadline": "2099-01-01T00:00:00+08:00"},
+        ),
+        ("get", "/findings", None),
+        ("post", "/findings/999999/close", {"evidence": "done"}),
+        ("post", "/self-inspections", {"year": timezone.localdate().year}),
+        ("get", f"/self-inspections/{timezone.localdate().year}", None),
+        ("put", f"/self-inspections/{timezone.localdate().year}/items/999999", {"value": "yes"}),
+        ("get", "/checklist", None),
+        ("post", "/checklist/items", {}),
+        ("put", "/checklist/items/999999", {}),
+        ("get", f"/reports/annual?year={timezone.localdate().year}", None),
+        ("get", f"/reports/annual.pdf?year={timezone.localdate().year}", None),
+        ("get", f"/reports/annual.docx?year={timezone.localdate().year}", None),
+        ("get", "/reports/matters.xlsx", None),
+        ("get", "/reports/matters.pdf", None),
     ]
-    for name in ("carriers", "classifications", "lending", "destruction"):
+    for name in (
+        "carriers",
+        "classifications",
+        "lending",
+        "destruction",
+        "carry-outs",
+        "meetings",
+    ):
         calls.append(("get", f"/registers/{name}.xlsx", None))
     calls.append(("get", "/registers/carriers.pdf", None))
     for carrier in c.values():
@@ -194,13 +311,14 @@ def test_the_matrix_covers_every_endpoint_of_the_api(world: dict[str, Any]) -> N
         .split("?")[0]
         .replace(".svg", ".{fmt}")
         .replace(".xlsx", ".{fmt}")
+        .replace(".docx", ".{fmt}")
         for _, path, _ in _calls(world, world["unit"].clerk)
     }
-    called = {re.sub(r"/registers/\w+", "/registers/{name}", p) for p in called}
+    called = {re.sub(r"/registers/[\w-]+", "/registers/{name}", p) for p in called}
     declared = set()
     for path in api.get_openapi_schema()["paths"]:
         shape = re.sub(
-            r"\{(alert_id|job_id|request_id|stocktake_id|report_id|checkpoint_id|batch_id|campaign_id)\}",
+            r"\{(alert_id|job_id|request_id|stocktake_id|report_id|checkpoint_id|batch_id|carry_out_id|meeting_id|finding_id|item_id|year|campaign_id)\}",
             "{id}",
             path,
         )
@@ -224,7 +342,10 @@ def test_every_answer_shows_only_what_the_caller_may_know(
             for s in (c.title, c.basis)
         ]
         for method, path, body in _calls(world, person):
-            response = client.get(path) if method == "get" else client.post(path, body or {})
+            if method == "get":
+                response = client.get(path)
+            else:
+                response = getattr(client, method)(path, body or {})
             where = f"{role or 'no role'}/{clearance} {method.upper()} {path}"
             assert response.status_code in {200, 201} | ERROR_STATUSES, (
                 f"{where}: {response.status_code}"

@@ -184,7 +184,9 @@ def test_no_chinese_page_shows_english(
     for clearance in CLEARANCES:
         client = _client_for(make_person((role,) if role else (), clearance))
         names = _names()
-        for path in test_page_matrix._pages(placed["carriers"], placed["stocktake"]):
+        for path in test_page_matrix._pages(
+            placed["carriers"], placed["stocktake"], placed["carry_out"]
+        ):
             answer = client.get(path, follow=True)
             if not answer.get("Content-Type", "").startswith("text/html"):
                 continue

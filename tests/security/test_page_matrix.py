@@ -15,7 +15,13 @@ from backend.alerts.services import alert_raise
 from backend.custody.services import ScanIn, scans_ingest
 from backend.inventory.services import stocktake_open
 from backend.registry.principals import Principal
-from tests.security.test_matrix import CLEARANCES, ROLES, _knows, _text_of
+from tests.security.test_matrix import (
+    CLEARANCES,
+    ROLES,
+    _knows,
+    _text_of,
+    approved_carry_out,
+)
 
 
 def _record(principal: Principal, **scan: Any) -> None:
@@ -58,10 +64,17 @@ def placed(unit: Any, make_carrier: Any) -> dict[str, Any]:
         location=ts.location.code,
         inventory=stocktake.id,
     )
-    return {"carriers": [ts, scoped, draft], "unit": unit, "stocktake": stocktake.id}
+    # 外出携带: an approved request naming the 绝密 carrier.
+    carry = approved_carry_out(unit, [ts])
+    return {
+        "carriers": [ts, scoped, draft],
+        "unit": unit,
+        "stocktake": stocktake.id,
+        "carry_out": carry,
+    }
 
 
-def _pages(carriers: list[Any], stocktake: int) -> list[str]:
+def _pages(carriers: list[Any], stocktake: int, carry_out: int) -> list[str]:
     pages = [
         "/home/",
         "/desk/",
@@ -79,6 +92,9 @@ def _pages(carriers: list[Any], stocktake: int) -> list[str]:
         "/people/",
         "/audit/",
         f"/stocktakes/{stocktake}/",
+        "/carry-outs/",
+        f"/carry-outs/{carry_out}/",
+        f"/carry-outs/{carry_out}/form.pdf",
     ]
     for c in carriers:
         pages += [f"/carriers/{c.code}/", f"/labels/{c.code}.svg"]
@@ -105,7 +121,7 @@ def test_no_page_shows_what_the_person_may_not_know(
             for s in (c.title, c.basis)
         ]
         seen = ""
-        for path in _pages(carriers, placed["stocktake"]):
+        for path in _pages(carriers, placed["stocktake"], placed["carry_out"]):
             answer = client.get(path, follow=True)
             assert answer.status_code in {200, 403, 404, 409}, f"{role}/{clearance} {path}"
             text = _text_of(answer)

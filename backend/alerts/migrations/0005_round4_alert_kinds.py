@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0004_statement_delivery'),
+        ("alerts", "0004_statement_delivery"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='alert',
-            name='kind',
-            field=models.CharField(choices=[('overdue_return', '逾期未归还'), ('overdue_repair', '维修逾期'), ('transit_overdue', '传递未签收'), ('custody_mismatch', '保管不符'), ('destruction_overdue', '销毁逾期'), ('inventory_missing', '清查缺失'), ('loss_report_due', '遗失未上报'), ('period_expiring', '保密期限将届满'), ('holder_departing', '持有人离岗'), ('ledger_broken', '台账链断裂'), ('backup_failed', '备份失败'), ('meeting_unreturned', '会议文件未收回'), ('carry_out_overdue', '携带外出逾期未归'), ('campaign_overdue', '清退逾期'), ('finding_overdue', '整改逾期')], max_length=32),
+            model_name="alert",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("overdue_return", "逾期未归还"),
+                    ("overdue_repair", "维修逾期"),
+                    ("transit_overdue", "传递未签收"),
+                    ("custody_mismatch", "保管不符"),
+                    ("destruction_overdue", "销毁逾期"),
+                    ("inventory_missing", "清查缺失"),
+                    ("loss_report_due", "遗失未上报"),
+                    ("period_expiring", "保密期限将届满"),
+                    ("holder_departing", "持有人离岗"),
+                    ("ledger_broken", "台账链断裂"),
+                    ("backup_failed", "备份失败"),
+                    ("meeting_unreturned", "会议文件未收回"),
+                    ("carry_out_overdue", "携带外出逾期未归"),
+                    ("campaign_overdue", "清退逾期"),
+                    ("finding_overdue", "整改逾期"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

@@ -48,8 +48,10 @@ class LedgerStore(Protocol):
         *,
         with_scope: bool,
         labels: Labels | None = None,
+        with_media: bool = False,
     ) -> Locked:
-        """Lock the carriers with these codes (and those ``labels`` names), then find which
+        """Lock the carriers with these codes (and those ``labels`` names, and with
+        ``with_media`` the storage media installed in any of them), then find which
         of ``ids`` are already recorded: read after the locks are granted, so an id a
         concurrent batch recorded for the same carrier is seen."""
         ...

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
-from django.db.models import BooleanField, OuterRef, Subquery
+from django.db.models import BooleanField, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
 from backend.custody import hooks
@@ -64,14 +64,19 @@ class OrmStore:
         *,
         with_scope: bool,
         labels: Labels | None = None,
+        with_media: bool = False,
     ) -> Locked:
         wanted = sorted(set(codes))
         carriers: list[Carrier] = []
         if wanted:
             own_id = f"{connection.ops.quote_name(Carrier._meta.db_table)}.id"
+            which = Q(code__in=wanted)
+            if with_media:
+                # The media installed in them, locked in the same statement and order.
+                which |= Q(id__in=Medium.objects.filter(host__code__in=wanted).values("carrier_id"))
             carriers = list(
                 carriers_for_update()
-                .filter(code__in=wanted)
+                .filter(which)
                 .annotate(
                     custodian_code=_code_of(Person, "custodian_id"),
                     location_code=_code_of(Location, "location_id"),

@@ -55,7 +55,9 @@ _LOCKED_EXTRA = (
 
 
 @cache
-def _lock_sql(with_scope: bool, count: int, by_label: str | None, open_case: str) -> str:
+def _lock_sql(
+    with_scope: bool, count: int, by_label: str | None, open_case: str, with_media: bool = False
+) -> str:
     """Lock carriers in primary-key order and read them with their people's codes, and
     whether anything watched is open for them (hooks.open_case_sql), so that ingest skips
     the ``condition_ended`` handlers when nothing is.
@@ -64,6 +66,11 @@ def _lock_sql(with_scope: bool, count: int, by_label: str | None, open_case: str
     rows on PostgreSQL — when it waits for a row that another transaction gives a new
     custodian, the re-check of the join uses the old joined row and drops the carrier.
     Subqueries in the select list are evaluated again on the row version finally locked.
+
+    ``with_media``: the storage media installed in the scanned carriers are locked too, in
+    the same statement and so in the same primary-key order (a device's move appends to
+    their chains; locking them afterwards could deadlock with a batch holding a medium and
+    waiting for its device).
     """
     person, scope = Person._meta.db_table, Carrier.scope.through._meta.db_table
     scope_column = (
@@ -74,11 +81,18 @@ def _lock_sql(with_scope: bool, count: int, by_label: str | None, open_case: str
         else ""
     )
     which = f"c.code IN ({_placeholders(count)})"
+    scanned = (
+        f"SELECT o.id FROM {Carrier._meta.db_table} o WHERE o.code IN ({_placeholders(count)})"  # noqa: S608 - constants
+    )
     if by_label is not None:
         # A union of two index lookups: an OR of the two tests would scan the table.
+        scanned = f"{scanned} UNION ALL {by_label}"
+        which = f"c.id IN ({scanned})"
+    if with_media:
         which = (
-            f"c.id IN (SELECT o.id FROM {Carrier._meta.db_table} o"  # noqa: S608 - constants
-            f" WHERE o.code IN ({_placeholders(count)}) UNION ALL {by_label})"
+            f"c.id IN (WITH b (id) AS ({scanned}) SELECT id FROM b UNION ALL"  # noqa: S608 - constants
+            f" SELECT m.carrier_id FROM {Medium._meta.db_table} m"
+            " WHERE m.host_id IN (SELECT id FROM b))"
         )
     return f"""
         SELECT {columns(Carrier, "c")},
@@ -134,6 +148,7 @@ class PostgresStore:
         *,
         with_scope: bool,
         labels: Labels | None = None,
+        with_media: bool = False,
     ) -> Locked:
         """Both reads in one round trip, the scope riding on the lock query; the id check
         still runs after the locks are granted (see :func:`backend.rows.run_together`).
@@ -142,9 +157,12 @@ class PostgresStore:
         if not wanted:
             return Locked(carriers=[], seen=_recorded_ids(ids))
         open_case = hooks.open_case_sql("c.id")
-        lock: Statement = (_lock_sql(with_scope, len(wanted), None, open_case), wanted)
+        lock: Statement = (_lock_sql(with_scope, len(wanted), None, open_case, with_media), wanted)
         if labels is not None:
-            lock = (_lock_sql(with_scope, len(wanted), labels[1], open_case), wanted + wanted)
+            lock = (
+                _lock_sql(with_scope, len(wanted), labels[1], open_case, with_media),
+                wanted + wanted,
+            )
         locked, seen, *label_rows = run_together(
             [
                 lock,

@@ -38,7 +38,7 @@
       var s = JSON.parse(sessionStorage.getItem(KEY));
       if (s && Array.isArray(s.carriers)) return s;
     } catch (e) { /* a damaged entry: start afresh */ }
-    return { action: null, carriers: [], counterpart: "", escort: "", location: null };
+    return { action: null, carriers: [], counterpart: "", escort: "", host: "", location: null };
   }
   function save() { sessionStorage.setItem(KEY, JSON.stringify(state)); }
 
@@ -51,8 +51,11 @@
     if (!x || !x.escort.length) return false;
     return state.carriers.some(function (c) { return x.escort.indexOf(levels[c.code]) >= 0; });
   }
+  // install_storage: the first carrier scanned is the device the others go into.
+  function wantsHost() { var x = rule(); return !!(x && x.host); }
   function expectation() {
     var x = rule();
+    if (wantsHost() && !state.host) return msg.want_host;
     if (!state.carriers.length) return msg.want_carrier;
     if (x && x.receiver === "required" && !state.counterpart) return msg.want_receiver;
     if (wantsEscort() && !state.escort) return msg.want_escort;
@@ -79,6 +82,10 @@
     var known = state.carriers.every(function (c) { return levels[c.code]; });
     if (!escort && known) state.escort = "";
     escortSlot.hidden = !(escort || state.escort);
+    if (!wantsHost()) state.host = "";
+    document.getElementById("host-slot").hidden = !wantsHost();
+    document.getElementById("host-view").textContent = state.host || "—";
+    document.getElementById("host").value = state.host || "";
     list.innerHTML = "";
     hidden.innerHTML = "";
     state.carriers.forEach(function (c) {
@@ -142,12 +149,14 @@
   function take(raw) {
     var text = window.custosCodes.clean(raw);
     if (!text) { confirm(); return; }
-    if (/^[1-9]$/.test(text)) { chooseAction(parseInt(text, 10)); return; }
+    if (/^(?:[1-9]|1[01])$/.test(text)) { chooseAction(parseInt(text, 10)); return; }
     if (radios.some(function (r) { return r.value.toUpperCase() === text; })) { chooseAction(text.toLowerCase()); return; }
     var kind = window.custosCodes.kindOf(text);
     if (!kind) { local(false, text + ": " + msg.bad); return; }
-    if (kind === "C") {
-      if (state.carriers.some(function (c) { return c.code === text; })) {
+    if (kind === "C" && wantsHost() && !state.host) {
+      state.host = text;
+    } else if (kind === "C") {
+      if (text === state.host || state.carriers.some(function (c) { return c.code === text; })) {
         local(true, text + " — " + msg.dup);
       } else {
         state.carriers.push({ code: text, id: S.uuid4() });
@@ -172,7 +181,7 @@
   }
 
   function clearAll() {
-    state.carriers = []; state.counterpart = ""; state.escort = "";
+    state.carriers = []; state.counterpart = ""; state.escort = ""; state.host = "";
     render();
     banner.innerHTML = "";
   }
@@ -207,7 +216,7 @@
     keepReceipts(banner.querySelectorAll(".receipt"));
     if (ok) {
       lastOkAt = Date.now();
-      state.carriers = []; state.counterpart = ""; state.escort = "";
+      state.carriers = []; state.counterpart = ""; state.escort = ""; state.host = "";
     } else {
       // Keep what was refused, with fresh ids, so the clerk can fix it and confirm again.
       state.carriers = state.carriers.filter(function (c) { return keep.indexOf(c.code) >= 0; })

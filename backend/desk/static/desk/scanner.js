@@ -72,5 +72,54 @@
       }
     });
   }
-  window.custosScanner = { uuid4: uuid4, beep: beep, keepFocus: keepFocus, banner: banner, onScan: onScan };
+  /* The pages that send each scanned carrier at once (stocktake, carry-out desk): one scan
+     in flight at a time, each with an id chosen here, posted to ``url`` and answered with
+     HTML swapped into ``live``. A scan not answered yet stays in sessionStorage under
+     ``key``, so after a reload or a lost connection it is resent with the same id and the
+     ledger answers "duplicate" rather than recording it twice. ``answered`` runs after
+     each swap; ``banner()`` finds the banner the answer brought. */
+  function sendQueue(form, live, key, banner, answered) {
+    var url = form.dataset.url;
+    var pending = [];
+    try { pending = JSON.parse(sessionStorage.getItem(key)) || []; } catch (e) { pending = []; }
+    var busy = false;
+    function save() { sessionStorage.setItem(key, JSON.stringify(pending)); }
+    function next() {
+      if (busy || !pending.length) return;
+      busy = true;
+      htmx.ajax("POST", url, {
+        source: form, target: live, swap: "innerHTML",
+        values: { carrier: pending[0].code, scan_id: pending[0].id }
+      });
+    }
+    function done() { pending.shift(); save(); busy = false; }
+    document.body.addEventListener("htmx:afterSwap", function (e) {
+      if (e.detail.target !== live) return;
+      done();
+      var div = banner().querySelector(".banner");
+      beep(!!div && div.dataset.ok === "1");
+      document.body.dataset.answered = String((+document.body.dataset.answered || 0) + 1);
+      answered();
+      next();
+    });
+    document.body.addEventListener("htmx:sendError", function () {
+      // The scan stays first in line with its id; the next Enter (or a reload) resends it.
+      busy = false;
+      window.custosScanner.banner(banner(), false, "⚠ network");
+    });
+    document.body.addEventListener("htmx:responseError", function (e) {
+      // Refused as a whole (signed out, no longer allowed): drop it and say so.
+      done();
+      window.custosScanner.banner(banner(), false, e.detail.xhr.status + " " + (e.detail.xhr.statusText || ""));
+    });
+    return {
+      push: function (code) { pending.push({ code: code, id: uuid4() }); save(); next(); },
+      waiting: function (code) { return pending.some(function (p) { return p.code === code; }); },
+      next: next
+    };
+  }
+  window.custosScanner = {
+    uuid4: uuid4, beep: beep, keepFocus: keepFocus, banner: banner, onScan: onScan,
+    sendQueue: sendQueue
+  };
 })();
