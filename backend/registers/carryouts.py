@@ -108,7 +108,8 @@ FORM_TITLE = "携带外出审批表"
 
 
 def carry_out_form(*, principal: Principal, carry_out_id: int) -> Register:
-    """One request as its approval form: the request's fields, then one line per carrier."""
+    """One request as its approval form: the request's fields, then one line per carrier,
+    a device's installed media among them."""
     request = carry_out_get(principal=principal, carry_out_id=carry_out_id)
     items = sorted(request.items.all(), key=lambda i: i.id)
     scopes = _scopes([i.carrier_id for i in items])
@@ -135,9 +136,12 @@ def carry_out_form(*, principal: Principal, carry_out_id: int) -> Register:
         for n, item in enumerate(items, start=1):
             c = item.carrier
             knows = may_know(principal, level=c.level, scope_codes=scopes.get(c.id, []))
+            # A device's storage media leave with it: the form shows each under its device,
+            # named or not (docs/carry-outs.md).
+            inside = f"　（安装于 {item.with_host.code}，随机带出）" if item.with_host else ""
             yield (
                 f"载体 {n}",
-                f"{c.code}　{LEVEL_ZH[c.level]}　{c.title if knows else ''}",
+                f"{c.code}　{LEVEL_ZH[c.level]}　{c.title if knows else ''}{inside}",
                 c.marking,
                 _local(item.out_at),
                 _local(item.in_at),
