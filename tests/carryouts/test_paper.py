@@ -93,3 +93,9 @@ def test_the_approval_form_shows_the_disks_that_leave_inside_a_computer(
         assert d.code in text
         assert d.title in text
     assert text.count(f"安装于 {pc.code}") == 2
+    # The register has a row for each, naming the computer it leaves in.
+    book = api_as(unit.committee).get("/registers/carry-outs.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(book.streaming_content))).active
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
+    assert set(rows) == {pc.code, *(d.code for d in disks)}
+    assert all(f"安装于 {pc.code}" in rows[d.code][2] for d in disks)
