@@ -35,6 +35,10 @@ class DecisionIn(Schema):
 
 class CarriedOut(Schema):
     carrier: str
+    # The device a storage medium goes out and comes back in (null for anything else).
+    with_host: str | None
+    # On the request because it is installed in a named device, not named itself.
+    implied: bool
     out_at: datetime | None
     in_at: datetime | None
 
@@ -67,13 +71,22 @@ def carry_out_out(request: CarryOut) -> dict[str, Any]:
         "destination": request.destination,
         "leaves_on": request.leaves_on,
         "returns_on": request.returns_on,
-        "carriers": [i.carrier.code for i in items],
+        "carriers": [i.carrier.code for i in items if not i.implied],
         "people": sorted(p.code for p in request.people.all()),
         "requested_at": request.requested_at,
         "decided_by": request.decided_by.code if request.decided_by else None,
         "opinion": request.opinion,
         "decided_at": request.decided_at,
-        "items": [{"carrier": i.carrier.code, "out_at": i.out_at, "in_at": i.in_at} for i in items],
+        "items": [
+            {
+                "carrier": i.carrier.code,
+                "with_host": i.with_host.code if i.with_host else None,
+                "implied": i.implied,
+                "out_at": i.out_at,
+                "in_at": i.in_at,
+            }
+            for i in items
+        ],
     }
 
 

@@ -34,7 +34,10 @@ class CarryOut(models.Model):
     opinion = models.CharField(max_length=500, blank=True, default="")
     decided_at = models.DateTimeField(null=True, blank=True)
     carriers: models.ManyToManyField[Carrier, CarryOutCarrier] = models.ManyToManyField(
-        Carrier, through="CarryOutCarrier", related_name="+"
+        Carrier,
+        through="CarryOutCarrier",
+        through_fields=("carry_out", "carrier"),
+        related_name="+",
     )
     people = models.ManyToManyField(Person, related_name="carry_outs")
 
@@ -59,12 +62,24 @@ class CarryOut(models.Model):
 class CarryOutCarrier(models.Model):
     carry_out = models.ForeignKey(CarryOut, on_delete=models.PROTECT, related_name="items")
     carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="+")
+    # A storage medium installed in a device the request carries out: that device. It goes
+    # out and comes back with it (custody.lifecycle.FOLLOWED), so the form shows it.
+    with_host = models.ForeignKey(
+        Carrier, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # On the request because it is installed in a device the requester named, not named
+    # itself (the request's ``carriers`` are the named ones).
+    implied = models.BooleanField(default=False)
     out_at = models.DateTimeField(null=True, blank=True)
     in_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["carry_out", "carrier"], name="carry_out_carrier_once")
+            models.UniqueConstraint(fields=["carry_out", "carrier"], name="carry_out_carrier_once"),
+            models.CheckConstraint(
+                condition=Q(implied=False) | Q(with_host__isnull=False),
+                name="carry_out_implied_with_host",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ _OVERSEERS = ("approver", "clerk", "committee")
 
 def _visible(principal: Principal) -> QuerySet[CarryOut]:
     requests = CarryOut.objects.select_related("requester", "decided_by").prefetch_related(
-        "items__carrier", "people"
+        "items__carrier", "items__with_host", "people"
     )
     person = principal.person
     if person is None:

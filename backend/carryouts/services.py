@@ -1,6 +1,7 @@
 """Requesting and deciding a carry-out (外出携带).
 
-A request names the carriers, purpose, destination, dates and the people carrying them;
+A request names the carriers, purpose, destination, dates and the people carrying them
+(a device's installed storage media go with it: the request shows them, implied);
 an approver who is not the requester approves or rejects it. The exit and return scans
 that use an approved request are checked in scans.py (custody's ``scan_check`` hook).
 """
@@ -8,11 +9,13 @@ that use an approved request are checked in scans.py (custody's ``scan_check`` h
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +26,7 @@ from backend.custody.lifecycle import Action
 from backend.custody.services import ScanIn, ScanResult, scans_ingest
 from backend.errors import ServiceError
 from backend.printing.selectors import carrier_code_for_label
+from backend.registry.media import Medium
 from backend.registry.models import Carrier, Person
 from backend.registry.principals import Principal, require_role
 from backend.registry.selectors import code_or_error, person_by_code
@@ -64,6 +68,54 @@ def _carriers(codes: list[str]) -> list[Carrier]:
     return [found[c] for c in wanted]
 
 
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One carrier on a request: named, or implied by the device it is installed in."""
+
+    carrier: Carrier
+    with_host: Carrier | None = None
+    implied: bool = False
+
+
+def _with_media(found: list[Carrier]) -> list[_Line]:
+    """What leaves with the named carriers: each, followed by the storage media installed in
+    it — they go out and come back with their device (custody.lifecycle.FOLLOWED), so the
+    request covers them without naming them, and shows them (携带外出审批表 lists
+    everything that leaves). A named medium installed in a device the request does not name
+    is refused: it leaves only with its device (docs/media.md). One query."""
+    named = {c.id: c for c in found}
+    media = (
+        Medium.objects.filter(Q(host_id__in=named) | Q(carrier_id__in=named, host__isnull=False))
+        .exclude(carrier__status__in=_GONE)  # lost or destroyed on its own: it stays
+        .select_related("carrier", "host")
+        .prefetch_related("carrier__scope")
+        .order_by("carrier_id")
+    )
+    inside: dict[int, list[Carrier]] = {}
+    for medium in media:
+        host = medium.host
+        assert host is not None  # noqa: S101 - filtered: installed, or in a named device
+        if host.id not in named:
+            raise ServiceError(
+                "invalid_transition",
+                _("%(code)s is installed in %(host)s and leaves only with it: name the device.")
+                % {"code": medium.carrier.code, "host": host.code},
+                {"reason": "installed", "code": medium.carrier.code, "host": host.code},
+            )
+        inside.setdefault(host.id, []).append(medium.carrier)
+    hosted = {m.id for media_in in inside.values() for m in media_in}
+    lines: list[_Line] = []
+    for carrier in found:
+        if carrier.id in hosted:
+            continue  # listed under its device
+        lines.append(_Line(carrier))
+        lines.extend(
+            _Line(m, with_host=carrier, implied=m.id not in named)
+            for m in inside.get(carrier.id, ())
+        )
+    return lines
+
+
 def _cleared(people: list[Person], carriers: list[Carrier], today: date) -> None:
     level = highest_level(c.level for c in carriers)
     short = uncleared([_bearer(p, today) for p in people], level)
@@ -98,10 +150,12 @@ def carry_out_request(
 ) -> CarryOut:
     """File a request.
 
-    1. The requester is a person cleared for every carrier (CONTRACT.md: any person
+    1. The carriers: the named ones and the storage media installed in them, which go
+       along (``_with_media``).
+    2. The requester is a person cleared for every one of them (CONTRACT.md: any person
        cleared for the carriers); so is every person carrying them, inside any scope.
-    2. The dates are in order and not over yet.
-    3. 绝密 among the carriers: two distinct people at least (Reg Art. 29).
+    3. The dates are in order and not over yet.
+    4. 绝密 among them: two distinct people at least (Reg Art. 29).
     """
     requester = principal.person
     if requester is None:
@@ -121,7 +175,8 @@ def carry_out_request(
             _("The return date must not come before the leaving date or today."),
             {"field": "returns_on"},
         )
-    found = _carriers(carriers)
+    lines = _with_media(_carriers(carriers))
+    found = [line.carrier for line in lines]
     bearers = list(dict.fromkeys(person_by_code(p, "people") for p in people))
     _cleared([requester], found, today)
     _cleared(bearers, found, today)
@@ -140,7 +195,15 @@ def carry_out_request(
         requested_at=timezone.now(),
     )
     CarryOutCarrier.objects.bulk_create(
-        [CarryOutCarrier(carry_out=request, carrier=c) for c in found]
+        [
+            CarryOutCarrier(
+                carry_out=request,
+                carrier=line.carrier,
+                with_host=line.with_host,
+                implied=line.implied,
+            )
+            for line in lines
+        ]
     )
     request.people.set(bearers)
     return request

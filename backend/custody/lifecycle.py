@@ -327,8 +327,8 @@ def storage_out(carrier: CarrierView, move: Move) -> Refusal | None:
 
 def moves_with_its_device(carrier: CarrierView, move: Move) -> Refusal | None:
     """A storage medium installed in a computer or device goes where the device goes: it is
-    not stored, handed over, sent, repaired or put up for destruction on its own until a
-    ``remove_storage`` scan takes it out."""
+    not stored, handed over, sent, repaired, carried out or in, or put up for destruction on
+    its own until a ``remove_storage`` scan takes it out."""
     if carrier.host is not None:
         return Refusal(
             "invalid_transition",
@@ -463,8 +463,9 @@ TABLE: dict[Action, Rule] = {
     # dates, the people cleared and two for 绝密) is the carry-out app's scan check
     # (backend/carryouts/scans.py), run before the lock; the row keeps the states.
     Action.CARRY_OUT: Rule(_ON_HAND, S.OFF_SITE, _CUSTODY, (_ALONE,), Deadline.CARRY_OUT),
+    # An installed medium went out with its device and comes back with it, never alone.
     Action.CARRY_IN: Rule(
-        frozenset({S.OFF_SITE}), S.IN_STORAGE, _CUSTODY, (actor_receives,), Deadline.CLEAR
+        frozenset({S.OFF_SITE}), S.IN_STORAGE, _CUSTODY, (_ALONE, actor_receives), Deadline.CLEAR
     ),
 }
 
@@ -473,7 +474,9 @@ TABLE: dict[Action, Rule] = {
 # installed medium's own chain, judged by the medium's own row (ingest.py). Named one by
 # one: a new row that moves a carrier joins only when its guards also hold for a medium
 # judged alone. A sighting (inventory) is no move, and a device is put up for destruction
-# only when empty (storage_out), so no step of that procedure is followed.
+# only when empty (storage_out), so no step of that procedure is followed. A computer
+# carried out takes its disks out of the unit too (carry_out / carry_in): the request that
+# names the device covers the media installed in it (backend/carryouts, docs/carry-outs.md).
 FOLLOWED = frozenset(
     {
         Action.STORE,
@@ -486,6 +489,8 @@ FOLLOWED = frozenset(
         Action.REPAIR_IN,
         Action.REPORT_LOST,
         Action.FOUND,
+        Action.CARRY_OUT,
+        Action.CARRY_IN,
     }
 )
 

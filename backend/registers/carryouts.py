@@ -42,8 +42,14 @@ _FIELDS = (
     "id", "carrier_id", "carrier__code", "carrier__title", "carrier__level", "carry_out_id",
     "carry_out__purpose", "carry_out__destination", "carry_out__leaves_on",
     "carry_out__returns_on", "carry_out__decided_by__name", "carry_out__opinion",
-    "carry_out__status", "out_at", "in_at",
+    "carry_out__status", "out_at", "in_at", "with_host__code",
 )  # fmt: skip
+
+
+def _inside(host: str | None) -> str:
+    """A device's storage media leave with it: the register and the form show each one's
+    device, named on the request or not (docs/carry-outs.md)."""
+    return f"　（安装于 {host}，随机带出）" if host else ""
 
 
 def _people(request_ids: set[int]) -> dict[int, str]:
@@ -79,7 +85,7 @@ def carry_outs_register(principal: Principal, filters: Filters) -> Register:
                 yield (
                     str(r["carry_out_id"]),
                     r["carrier__code"],
-                    r["carrier__title"] if knows else "",
+                    (r["carrier__title"] if knows else "") + _inside(r["with_host__code"]),
                     LEVEL_ZH[r["carrier__level"]],
                     r["carry_out__purpose"],
                     r["carry_out__destination"],
@@ -108,7 +114,8 @@ FORM_TITLE = "携带外出审批表"
 
 
 def carry_out_form(*, principal: Principal, carry_out_id: int) -> Register:
-    """One request as its approval form: the request's fields, then one line per carrier."""
+    """One request as its approval form: the request's fields, then one line per carrier,
+    a device's installed media among them."""
     request = carry_out_get(principal=principal, carry_out_id=carry_out_id)
     items = sorted(request.items.all(), key=lambda i: i.id)
     scopes = _scopes([i.carrier_id for i in items])
@@ -135,9 +142,10 @@ def carry_out_form(*, principal: Principal, carry_out_id: int) -> Register:
         for n, item in enumerate(items, start=1):
             c = item.carrier
             knows = may_know(principal, level=c.level, scope_codes=scopes.get(c.id, []))
+            host = item.with_host.code if item.with_host else None
             yield (
                 f"载体 {n}",
-                f"{c.code}　{LEVEL_ZH[c.level]}　{c.title if knows else ''}",
+                f"{c.code}　{LEVEL_ZH[c.level]}　{c.title if knows else ''}{_inside(host)}",
                 c.marking,
                 _local(item.out_at),
                 _local(item.in_at),

@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -37,12 +36,6 @@ def request_body(carriers: list[Carrier], people: list[Any], **kw: Any) -> dict[
         "returns_on": str(kw.get("returns_on", RETURNS)),
         "people": [p.code for p in people],
     }
-
-
-@pytest.fixture
-def at_monday() -> Any:
-    with time_machine.travel(MONDAY, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

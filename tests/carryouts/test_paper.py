@@ -1,5 +1,6 @@
-"""外出携带 on paper (backend/registers/carryouts.py): the approval form of one request and
-the register of carry-outs, read back with pdfium and openpyxl."""
+"""外出携带 on paper (backend/registers/carryouts.py): the approval form of one request (with
+the disks a computer takes along) and the register of carry-outs, read back with pdfium and
+openpyxl."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 
 from tests.carryouts.test_carry_outs import request_body
 from tests.conftest import scan
+from tests.custody.test_media_ingest import computer, disk
 
 
 def _text(pdf: bytes) -> str:
@@ -72,3 +74,28 @@ def test_the_register_has_a_row_per_carrier_with_its_way_out(
     assert (out[0], out[3], out[5]) == (str(request_id), "绝密", "省保密局")
     assert out[11] and not out[12]  # out, not back yet
     assert out[13] == "外出中"
+
+
+@pytest.mark.django_db
+def test_the_approval_form_shows_the_disks_that_leave_inside_a_computer(
+    unit: Any, make_carrier: Any, api_as: Any
+) -> None:
+    pc = computer(make_carrier)
+    disks = [disk(make_carrier, host=pc, title=f"硬盘{n}") for n in (1, 2)]
+    today = timezone.localdate()
+    body = request_body([pc], [unit.clerk], leaves_on=today, returns_on=today)
+    made = api_as(unit.clerk).post("/carry-outs", body).json()
+    answer = api_as(unit.approver).get(f"/carry-outs/{made['id']}/form.pdf")
+    assert answer.status_code == 200
+    text = _text(b"".join(answer.streaming_content))
+    # The requester named the computer only; the form shows each disk it takes along.
+    for d in disks:
+        assert d.code in text
+        assert d.title in text
+    assert text.count(f"安装于 {pc.code}") == 2
+    # The register has a row for each, naming the computer it leaves in.
+    book = api_as(unit.committee).get("/registers/carry-outs.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(book.streaming_content))).active
+    rows = {r[1]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
+    assert set(rows) == {pc.code, *(d.code for d in disks)}
+    assert all(f"安装于 {pc.code}" in rows[d.code][2] for d in disks)

@@ -425,10 +425,21 @@ def test_remove_storage_takes_a_medium_out_of_its_device_and_nothing_else() -> N
 
 
 @pytest.mark.parametrize(
-    "action", [A.STORE, A.CHECKOUT, A.TRANSFER, A.DISPATCH, A.REPAIR_OUT, A.DESTROY_REQUEST]
+    "action",
+    [
+        A.STORE,
+        A.CHECKOUT,
+        A.TRANSFER,
+        A.DISPATCH,
+        A.REPAIR_OUT,
+        A.DESTROY_REQUEST,
+        A.CARRY_OUT,
+        A.CARRY_IN,
+    ],
 )
 def test_an_installed_medium_moves_only_with_its_device(action: Action) -> None:
-    installed = carrier(S.IN_STORAGE, host="C-PC", destroy_requested_by=None)
+    status = S.OFF_SITE if action is A.CARRY_IN else S.IN_STORAGE
+    installed = carrier(status, host="C-PC", destroy_requested_by=None)
     refused = decide(installed, good_move(action))
     assert isinstance(refused, Refusal) and refused.details["reason"] == "installed"
     assert isinstance(decide(replace(installed, host=None), good_move(action)), Transition)
@@ -478,6 +489,10 @@ def test_installed_media_follow_the_moves_of_their_device_not_sightings() -> Non
     for action in (A.STORE, A.CHECKOUT, A.TRANSFER, A.DISPATCH, A.REPAIR_OUT, A.REPORT_LOST):
         assert follows(carrier(S.IN_STORAGE), action)
     assert follows(carrier(S.IN_USE), A.RETURN) and follows(carrier(S.LOST), A.FOUND)
+    # A computer carried out of the unit takes its disks out and back in with it.
+    assert follows(carrier(S.IN_STORAGE), A.CARRY_OUT)
+    assert follows(carrier(S.OFF_SITE), A.CARRY_IN)
+    assert not follows(carrier(S.LOST), A.CARRY_IN)
     assert not follows(carrier(S.IN_STORAGE), A.INVENTORY)
     assert not follows(carrier(S.IN_STORAGE), A.DESTROY_REQUEST)
     # One lost on its own stays lost while its device comes back from use.
