@@ -87,8 +87,11 @@ def test_the_commit_rides_with_the_writes_and_the_event_is_committed(
             principal=Principal(person=unit.clerk),
         )
     assert out.status == "recorded"
-    # (Django logs its own COMMIT too; psycopg finds the transaction closed and sends none.)
-    batches = [q["sql"] for q in sent if q["sql"].startswith("EXECUTE ")]
+    # The BEGIN leads the lock's round trip and the COMMIT ends the writes'; Django logs
+    # its own COMMIT too, but psycopg finds the transaction closed and sends none.
+    batches = [q["sql"] for q in sent if q["sql"].startswith(("EXECUTE ", "BEGIN;"))]
+    assert len(batches) == 3, batches  # the counterpart, the lock, the writes
+    assert batches[1].startswith("BEGIN;\nEXECUTE "), batches
     assert batches[-1].endswith(";\nCOMMIT"), batches
     # Nothing left open on this session, and another session sees the event.
     assert not connection.in_atomic_block
@@ -183,3 +186,44 @@ def test_a_device_token_reads_device_and_location_in_one_query(
     device.active = False
     device.save(update_fields=["active"])
     assert token_authenticate(token) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_timeout_after_the_begin_that_rode_along_leaves_the_session_clean(
+    unit: Any, make_carrier: Any
+) -> None:
+    carrier = make_carrier()
+    db = settings.DATABASES["default"]
+
+    def transfer() -> str:
+        [out] = scans_ingest(
+            scans=[
+                ScanIn(
+                    id=uuid.uuid4(),
+                    action="transfer",
+                    carrier=carrier.code,
+                    counterpart=unit.clerk2.code,
+                )
+            ],
+            principal=Principal(person=unit.clerk),
+        )
+        return out.status if out.error is None else out.error.code
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '100ms'")
+    try:
+        with psycopg.connect(
+            host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"]
+        ) as other:
+            other.execute("SELECT id FROM registry_carrier WHERE id = %s FOR UPDATE", [carrier.id])
+            assert transfer() == "conflict"
+            # Rolled back, and psycopg and Django agree again that nothing is open.
+            assert (
+                connection.connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+            )
+            assert connection.get_autocommit() and connection.connection.autocommit
+        assert transfer() == "recorded"
+        assert _committed_events(carrier.id) == [1, 2]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")

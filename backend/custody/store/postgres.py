@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any, cast
 
+import psycopg
 from django.db import connection, models
 from psycopg.types.json import Jsonb
 
@@ -137,7 +138,8 @@ class PostgresStore:
     ) -> Locked:
         """Both reads in one round trip, the scope riding on the lock query; the id check
         still runs after the locks are granted (see :func:`backend.rows.run_together`).
-        The label lookup, if any, joins the round trip; its rows come back last."""
+        The label lookup, if any, joins the round trip; its rows come back last. When
+        ingest owns the transaction, its ``BEGIN`` leads the round trip (:func:`_begin_here`)."""
         wanted = sorted(set(codes))
         if not wanted:
             return Locked(carriers=[], seen=_recorded_ids(ids))
@@ -145,8 +147,10 @@ class PostgresStore:
         lock: Statement = (_lock_sql(with_scope, len(wanted), None, open_case), wanted)
         if labels is not None:
             lock = (_lock_sql(with_scope, len(wanted), labels[1], open_case), wanted + wanted)
-        locked, seen, *label_rows = run_together(
+        begin = _begin_here()
+        answers = run_together(
             [
+                *begin,
                 lock,
                 (
                     f"SELECT id FROM {CustodyEvent._meta.db_table}"  # noqa: S608 - a constant
@@ -156,6 +160,7 @@ class PostgresStore:
                 *([labels[0]] if labels is not None else []),
             ]
         )
+        locked, seen, *label_rows = answers[len(begin) :]
         extra = _LOCKED_EXTRA + (("scope_codes",) if with_scope else ())
         carriers = from_rows(Carrier, locked, extra)
         scopes = {c.id: set(c.scope_codes) for c in carriers} if with_scope else {}  # type: ignore[attr-defined]  # lock annotation
@@ -205,6 +210,35 @@ def _outermost() -> bool:
         and not connection.needs_rollback
         and not connection.run_on_commit
     )
+
+
+def _begin_here() -> list[Statement]:
+    """``BEGIN``, to send with the transaction's first statements, when ingest owns the
+    transaction and nothing has run in it yet; else nothing.
+
+    psycopg opens a transaction by sending ``BEGIN`` on its own, a round trip before the
+    first statement: one of a single scan's round trips, on the hot path, for one word.
+    Here the ``BEGIN`` travels with the lock instead. psycopg is switched to autocommit
+    first so that it sends none of its own (it reads the server's transaction status, not
+    its own flag, to commit or roll back, so Django's COMMIT and ROLLBACK at the end of the
+    block still work), and Django's own switch back to autocommit at the end of the
+    block leaves it as it found it. Only for the default isolation and access mode, which
+    a plain ``BEGIN`` gives.
+    """
+    if not _outermost():
+        return []
+    raw = connection.connection
+    if (
+        raw is None
+        or raw.autocommit
+        or raw.pgconn.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        or raw.isolation_level is not None
+        or raw.read_only is not None
+        or raw.deferrable is not None
+    ):
+        return []
+    raw.autocommit = True
+    return [("BEGIN", [])]
 
 
 def _recorded_ids(ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
