@@ -246,6 +246,10 @@ if env_bool("CUSTOS_TLS_PROXY", False):
 CUSTOS_RATE_REDIS_URL = env_str("CUSTOS_RATE_REDIS_URL", CUSTOS_REDIS_URL) or None
 CUSTOS_RATE_SCANS = env_str("CUSTOS_RATE_SCANS", "3000/min")
 CUSTOS_RATE_API = env_str("CUSTOS_RATE_API", "600/min")
+# How long a web process reuses a bearer token's row (backend/registry/token_cache.py): a
+# revocation or a change to its person or device made in another process takes effect
+# there within this many seconds; 0 reads the token on every request.
+CUSTOS_TOKEN_CACHE_SECONDS = env_int("CUSTOS_TOKEN_CACHE_SECONDS", 2)
 # Reads of carriers at this level and above go into the access log (Reg Art. 20).
 CUSTOS_ACCESS_LOG_LEVEL = env_str("CUSTOS_ACCESS_LOG_LEVEL", "secret")
 

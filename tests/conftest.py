@@ -23,6 +23,7 @@ from backend.registry.marking import Period
 from backend.registry.models import Carrier, Location, Person
 from backend.registry.principals import Principal
 from backend.registry.services import location_create, person_create, token_create
+from backend.registry.token_cache import tokens_forget
 from tests.browser import browser  # noqa: F401 - the one session browser, used by name
 
 settings.register_profile(
@@ -176,3 +177,14 @@ def _second_factor_off(settings: Any) -> None:
     """Pages are reached with a password alone in the other areas' tests; tests/security
     turns the TOTP requirement (on by default in every real run) back on and tests it."""
     settings.CUSTOS_2FA_ROLES = []
+
+
+@pytest.fixture(autouse=True)
+def _token_rows_read_every_time(settings: Any) -> Iterator[None]:
+    """Each request reads its token, as before the web process kept rows: the query-count
+    tests then count the same whatever the clock did between two requests.
+    tests/registry/test_token_cache.py and the hot path's round-trip test turn it on."""
+    settings.CUSTOS_TOKEN_CACHE_SECONDS = 0
+    tokens_forget()
+    yield
+    tokens_forget()

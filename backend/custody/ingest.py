@@ -48,7 +48,7 @@ from backend.custody.lifecycle import (
 from backend.custody.media import MediaState, media_state, medium_installed, medium_removed
 from backend.custody.models import CustodyEvent, ScanRefusal
 from backend.custody.scans import MAX_BATCH, ScanIn, ScanResult
-from backend.custody.store import LedgerStore, Locked, ledger_store, recorded_events
+from backend.custody.store import LedgerStore, Locked, Names, ledger_store, recorded_events
 from backend.errors import ServiceError
 from backend.hooks import level_raised, send_required
 from backend.registry.models import Carrier, Location, Person
@@ -91,7 +91,8 @@ def scans_ingest(*, scans: list[ScanIn], principal: Principal) -> list[ScanResul
     1. Check each scan on its own: codes and check characters, the caller's right to name
        that actor and location. Failures are rejected here, before any lock.
     2. Resolve every person and location the batch names, and the scanned label codes
-       (or, for a few scans on PostgreSQL, under the locks); the apps' scan checks.
+       (or, for a few scans on PostgreSQL, with the locks, in their round trip); the
+       apps' scan checks.
     3. In one transaction: lock the batch's carriers, find ids already recorded, judge
        and append in input order, write the events and the carriers' new state.
     4. If the writes hit a unique violation (the same id raced in on another carrier),
@@ -119,19 +120,28 @@ def scans_ingest(*, scans: list[ScanIn], principal: Principal) -> list[ScanResul
         except ServiceError as exc:
             reject(index, exc)
 
-    items = _known(store, checked, principal, reject)
-    if items:
-        fold_labels = store.folds_labels(len(checked))
+    # Few scans (PostgreSQL): the people and places they name are read in the lock's round
+    # trip, inside the transaction, instead of one round trip before it.
+    fold = store.folds_labels(len(checked))
+    items = [] if fold else _known(store, checked, principal, reject)
+    if items or (fold and checked):
         try:
             with transaction.atomic():
-                outcomes = _ingest_locked(store, items, principal, now, fold_labels)
+                locked = None
+                if fold:
+                    named = _names(checked, principal)
+                    locked = _lock(store, [scan for _, scan, _ in checked], fold, named)
+                    found = (locked.people, locked.places)
+                    items = _known(store, checked, principal, reject, found)
+                outcomes = _ingest_locked(store, items, principal, now, fold, locked)
         except IntegrityError:
             log.warning("batch ingest hit a unique violation; retrying scan by scan")
-            outcomes = _ingest_one_by_one(store, items, principal, now, fold_labels)
+            outcomes = _ingest_one_by_one(store, items, principal, now, fold)
         except OperationalError as exc:
             if not is_lock_timeout(exc):
                 raise
-            outcomes = [(item.index, conflict(_BUSY)) for item in items]
+            waiting = [index for index, _, _ in checked if results[index] is None]
+            outcomes = [(index, conflict(_BUSY)) for index in waiting]
         for index, outcome in outcomes:
             if isinstance(outcome, ServiceError):
                 reject(index, outcome)
@@ -143,23 +153,33 @@ def scans_ingest(*, scans: list[ScanIn], principal: Principal) -> list[ScanResul
     return [r for r in results if r is not None]
 
 
-def _known(
-    store: LedgerStore,
-    checked: hooks.Checked,
-    principal: Principal,
-    reject: Callable[[int, ServiceError], None],
-) -> list[_Item]:
-    """The checked scans whose people and places exist and that the apps' checks pass."""
+def _names(checked: hooks.Checked, principal: Principal) -> Names:
+    """The badge and location codes the scans name, less those read with the token."""
     named = {
         c for _, _, codes in checked for k in ("actor", "counterpart", "escort") if (c := codes[k])
     }
     own = principal.person
     named -= {own.code} if own else set()
     spots = {codes["location"] for _, _, codes in checked if codes["location"]}
+    if principal.device is not None:
+        spots.discard(principal.device.location.code)
+    return named, spots
+
+
+def _known(
+    store: LedgerStore,
+    checked: hooks.Checked,
+    principal: Principal,
+    reject: Callable[[int, ServiceError], None],
+    found: tuple[dict[str, Person], dict[str, Location]] | None = None,
+) -> list[_Item]:
+    """The checked scans whose people and places exist and that the apps' checks pass.
+    ``found``: the people and places :func:`_names` names, when already read."""
+    own = principal.person
     own_place = principal.device.location if principal.device is not None else None
-    if own_place is not None:
-        spots.discard(own_place.code)  # read with the token
-    people, places = store.people_and_places(named, spots)
+    people, places = (
+        found if found is not None else store.people_and_places(*_names(checked, principal))
+    )
     if own is not None:
         people[own.code] = own  # already read with the token: one round trip fewer
     if own_place is not None:
@@ -228,12 +248,17 @@ def _ingest_locked(
     principal: Principal,
     now: datetime,
     fold_labels: bool = False,
+    locked: Locked | None = None,
 ) -> Outcomes:
     """Lock, judge and append ``items`` in the caller's transaction. ``fold_labels``: their
-    carrier codes may still be label codes, resolved here with the lock."""
+    carrier codes may still be label codes, resolved here with the lock. ``locked``: what
+    the caller's lock already read (it locked every carrier the items scan)."""
     outcomes: Outcomes = []
-    with_media = any(item.action in _MEDIA_CHECKED for item in items)
-    locked = _lock(store, items, fold_labels, with_media)
+    if not items:
+        return outcomes
+    with_media = _with_media([item.scan for item in items])
+    if locked is None:
+        locked = _lock(store, [item.scan for item in items], fold_labels)
     if locked.label_rows:
         items = _labels_resolved(items, locked, outcomes)
     carriers = {c.code: c for c in locked.carriers}
@@ -448,11 +473,18 @@ def _storage_moved(
             send_required(level_raised, carrier=carrier, actor=item.actor)
 
 
-def _lock(store: LedgerStore, items: list[_Item], fold_labels: bool, with_media: bool) -> Locked:
-    codes = {item.scan.carrier.strip().upper() for item in items}
+def _with_media(scans: list[ScanIn]) -> bool:
+    """Whether the batch moves or fits a device, so its installed media are locked too."""
+    return any(Action(scan.action) in _MEDIA_CHECKED for scan in scans)
+
+
+def _lock(
+    store: LedgerStore, scans: list[ScanIn], fold_labels: bool, names: Names | None = None
+) -> Locked:
+    codes = {scan.carrier.strip().upper() for scan in scans}
     # The devices storage goes into are locked with it, in the same order.
     codes |= {
-        _host_code(i.scan) for i in items if i.action is Action.INSTALL_STORAGE and i.scan.host
+        _host_code(scan) for scan in scans if scan.action == Action.INSTALL_STORAGE and scan.host
     }
     labels = None
     if fold_labels:
@@ -464,10 +496,11 @@ def _lock(store: LedgerStore, items: list[_Item], fold_labels: bool, with_media:
             labels = (lookup, resolver.carriers_sql(len(codes)))
     return store.lock(
         codes,
-        [item.scan.id for item in items],
-        with_scope=any(item.action in _SCOPE_CHECKED for item in items),
+        [scan.id for scan in scans],
+        with_scope=any(Action(scan.action) in _SCOPE_CHECKED for scan in scans),
         labels=labels,
-        with_media=with_media,
+        with_media=_with_media(scans),
+        names=names,
     )
 
 

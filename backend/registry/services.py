@@ -17,6 +17,7 @@ from backend.registry.marking import Period, period_end
 from backend.registry.models import Carrier, Device, Location, Person, Status, Token
 from backend.registry.principals import Principal, require_role
 from backend.registry.texts import field_word
+from backend.registry.token_cache import token_keep, token_row
 from backend.rows import columns, from_rows, run_together
 from labels.codes import Kind, generate
 
@@ -130,7 +131,8 @@ def token_authenticate(plain: str) -> Principal | None:
     """The person or device a bearer token belongs to, or None if it is not valid now.
 
     Runs on every API request, so it reads with plain SQL rather than a compiled ORM
-    query with three joins (which cost more CPU than the rest of a scan).
+    query with three joins (which cost more CPU than the rest of a scan), and the row is
+    reused for up to ``CUSTOS_TOKEN_CACHE_SECONDS`` (backend/registry/token_cache.py).
     """
     parts = tokens.split(plain)
     if parts is None:
@@ -149,13 +151,18 @@ def token_authenticate(plain: str) -> Principal | None:
         f" LEFT JOIN {Location._meta.db_table} l ON l.id = d.location_id"
         " WHERE t.prefix = %s"
     )
-    if connection.vendor == "postgresql":
-        # A prepared statement: the server plans this join once per connection.
-        row = next(iter(run_together([(sql, [prefix])])[0]), None)
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [prefix])
-            row = cursor.fetchone()
+    row = token_row(prefix)
+    if row is None:
+        if connection.vendor == "postgresql":
+            # A prepared statement: the server plans this join once per connection.
+            row = next(iter(run_together([(sql, [prefix])])[0]), None)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [prefix])
+                row = cursor.fetchone()
+        if row is not None and tokens.matches(secret, row[-3]):
+            # Only a row its secret matched: a guessed prefix keeps nothing here.
+            token_keep(prefix, row)
     if row is None or not tokens.matches(secret, row[-3]):
         return None
     now = timezone.now()

@@ -22,7 +22,8 @@ from backend.security.models import AccessRecord, AuditorRead, TotpDevice
 @transaction.atomic
 def token_revoke(*, prefix: str) -> Token:
     """Revoke one token by its lookup prefix (what ``custos token list`` shows). Takes
-    effect on the next request: authentication reads ``revoked_at`` every time."""
+    effect on this process's next request, and within ``CUSTOS_TOKEN_CACHE_SECONDS`` in
+    the other web processes (backend/registry/token_cache.py)."""
     token = Token.objects.select_for_update().filter(prefix=prefix.strip()).first()
     if token is None:
         raise ServiceError("unknown_code", f"No token has the prefix {prefix!r}. 无此令牌。")

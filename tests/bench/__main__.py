@@ -10,6 +10,7 @@ import sys
 
 MODULES = [
     "tests.bench.bench_ledger",
+    "tests.bench.bench_cost",
     "tests.bench.bench_labels",
     "tests.bench.bench_scanners",
     "tests.bench.bench_registers",

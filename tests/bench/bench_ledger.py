@@ -520,7 +520,7 @@ def latency(targets: list[Target]) -> bool:
         f"{SERVER_WORKERS} workers"
     )
     print(
-        f"{'endpoint':<18}{'rate/s':>7}{'achieved':>9}{'p50 ms':>8}{'p99 ms':>8}{'p99.9 ms':>9}"
+        f"{'endpoint':<26}{'rate/s':>7}{'achieved':>9}{'p50 ms':>8}{'p99 ms':>8}{'p99.9 ms':>9}"
         f"{'max ms':>8}{'errors':>7}{'unledgered':>11}{'gen late p99':>13}{'gen cpu':>8}  target"
     )
     met = True
@@ -530,20 +530,20 @@ def latency(targets: list[Target]) -> bool:
             verdict = ""
             limit = P99_TARGETS.get(rate)
             ok = r["errors"] == 0 and r["missing"] == 0
-            if limit is not None and target.table != MINIMAL:
+            if limit is not None and target.table != MINIMAL and target.name == "POST /scans":
                 ok = ok and float(r["p99"]) < limit  # type: ignore[arg-type]
                 verdict = f"p99 < {limit:.0f} ms {'met' if ok else 'NOT met'}"
             elif not ok:
                 verdict = "errors NOT allowed"
             met = met and ok
             print(
-                f"{target.name:<18}{rate:>7.0f}{r['achieved']:>9.1f}{r['p50']:>8.1f}{r['p99']:>8.1f}"
+                f"{target.name:<26}{rate:>7.0f}{r['achieved']:>9.1f}{r['p50']:>8.1f}{r['p99']:>8.1f}"
                 f"{r['p999']:>9.1f}{r['max']:>8.1f}{r['errors']:>7}{r['missing']:>11}"
                 f"{r['generator_late_p99']:>13.1f}{r['generator_cpu']:>8.0%}  {verdict}",
                 flush=True,
             )
             if r["reasons"]:
-                print(f"{'':<18}failures: {r['reasons']}")
+                print(f"{'':<26}failures: {r['reasons']}")
     print(f"latency targets {'met' if met else 'NOT met'}")
     return met
 
@@ -577,7 +577,8 @@ def main() -> int:
         if "throughput" in PHASES:
             met = throughput(current, floor, base) and met
         if "openloop" in PHASES:
-            met = latency([current, floor]) and met
+            # The baseline's open-loop figures too, beside the current tree's in each rate.
+            met = latency([current, base, floor] if base else [current, floor]) and met
     print(f"ledger targets {'met' if met else 'NOT met'}")
     return 0 if met else 1
 

@@ -234,3 +234,20 @@ def test_one_carrier_lock_finds_by_code_or_id_and_answers_none_for_no_carrier(
         carrier_lock()
     with pytest.raises(TypeError):
         carrier_lock(code=carrier.code, id=carrier.id)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("each_store")
+def test_the_people_and_places_named_ride_with_the_lock_alike_in_both_stores(
+    unit: Any, make_carrier: Any
+) -> None:
+    carrier = make_carrier()
+    missing = generate(Kind.PERSON)
+    names = ({unit.reader.code, missing}, {unit.safe2.code})
+    with transaction.atomic():
+        locked = ledger_store().lock([carrier.code], [uuid.uuid4()], with_scope=False, names=names)
+        empty = ledger_store().lock([], [uuid.uuid4()], with_scope=False, names=names)
+    for answer in (locked, empty):
+        assert answer.people == {unit.reader.code: unit.reader}
+        assert answer.places == {unit.safe2.code: unit.safe2}
+    assert [c.code for c in locked.carriers] == [carrier.code] and empty.carriers == []

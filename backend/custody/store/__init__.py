@@ -22,11 +22,11 @@ from django.conf import settings
 from django.db import connection
 
 from backend.custody.models import CustodyEvent
-from backend.custody.store.base import Labels, LedgerStore, Locked
+from backend.custody.store.base import Labels, LedgerStore, Locked, Names
 from backend.custody.store.orm import OrmStore
 from backend.custody.store.postgres import PostgresStore
 
-__all__ = ["Labels", "LedgerStore", "Locked", "ledger_store", "recorded_events"]
+__all__ = ["Labels", "LedgerStore", "Locked", "Names", "ledger_store", "recorded_events"]
 
 _STORES: dict[str, LedgerStore] = {"orm": OrmStore(), "postgresql": PostgresStore()}
 

@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from backend.custody import hooks
 from backend.custody.locks import carriers_for_update
 from backend.custody.models import CustodyEvent
-from backend.custody.store.base import Labels, Locked
+from backend.custody.store.base import Labels, Locked, Names
 from backend.registry.media import Medium
 from backend.registry.models import Carrier, Location, Person
 
@@ -65,7 +65,9 @@ class OrmStore:
         with_scope: bool,
         labels: Labels | None = None,
         with_media: bool = False,
+        names: Names | None = None,
     ) -> Locked:
+        people, places = self.people_and_places(*names) if names is not None else ({}, {})
         wanted = sorted(set(codes))
         carriers: list[Carrier] = []
         if wanted:
@@ -101,7 +103,7 @@ class OrmStore:
             ).values_list("carrier_id", "person__code"):
                 scopes.setdefault(carrier_id, set()).add(person_code)
         seen = set(CustodyEvent.objects.filter(id__in=list(ids)).values_list("id", flat=True))
-        return Locked(carriers=carriers, seen=seen, scopes=scopes)
+        return Locked(carriers=carriers, seen=seen, scopes=scopes, people=people, places=places)
 
     def write(self, events: list[CustodyEvent], carriers: list[Carrier]) -> None:
         CustodyEvent.objects.bulk_create(events)

@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any, cast
 
+import psycopg
 from django.db import connection, models
 from psycopg.types.json import Jsonb
 
 from backend.custody import hooks
 from backend.custody.models import CustodyEvent
-from backend.custody.store.base import Labels, Locked
+from backend.custody.store.base import Labels, Locked, Names
 from backend.custody.store.orm import STATE_FIELDS
 from backend.registry.media import Medium
 from backend.registry.models import Carrier, Location, Person
@@ -131,15 +132,8 @@ class PostgresStore:
         self, people: set[str], places: set[str]
     ) -> tuple[dict[str, Person], dict[str, Location]]:
         # One round trip for both, none if the token's person and place are all it names.
-        reads = [
-            _by_codes(model, wanted)
-            for model, wanted in ((Person, people), (Location, places))
-            if wanted
-        ]
-        answers = run_together(reads) if reads else []
-        found_people = {p.code: p for p in (from_rows(Person, answers.pop(0)) if people else [])}
-        found_places = {p.code: p for p in (from_rows(Location, answers.pop(0)) if places else [])}
-        return found_people, found_places
+        reads = _name_reads((people, places))
+        return _found((people, places), run_together(reads) if reads else [])
 
     def lock(
         self,
@@ -149,13 +143,17 @@ class PostgresStore:
         with_scope: bool,
         labels: Labels | None = None,
         with_media: bool = False,
+        names: Names | None = None,
     ) -> Locked:
         """Both reads in one round trip, the scope riding on the lock query; the id check
         still runs after the locks are granted (see :func:`backend.rows.run_together`).
-        The label lookup, if any, joins the round trip; its rows come back last."""
+        The label lookup and the people and places named, if any, join the round trip;
+        their rows come back last. When ingest owns the transaction, its ``BEGIN`` leads the
+        round trip (:func:`_begin_here`)."""
         wanted = sorted(set(codes))
         if not wanted:
-            return Locked(carriers=[], seen=_recorded_ids(ids))
+            people, places = self.people_and_places(*names) if names else ({}, {})
+            return Locked(carriers=[], seen=_recorded_ids(ids), people=people, places=places)
         open_case = hooks.open_case_sql("c.id")
         lock: Statement = (_lock_sql(with_scope, len(wanted), None, open_case, with_media), wanted)
         if labels is not None:
@@ -163,8 +161,11 @@ class PostgresStore:
                 _lock_sql(with_scope, len(wanted), labels[1], open_case, with_media),
                 wanted + wanted,
             )
-        locked, seen, *label_rows = run_together(
+        begin = _begin_here()
+        reads = _name_reads(names) if names is not None else []
+        answers = run_together(
             [
+                *begin,
                 lock,
                 (
                     f"SELECT id FROM {CustodyEvent._meta.db_table}"  # noqa: S608 - a constant
@@ -172,8 +173,12 @@ class PostgresStore:
                     list(ids),
                 ),
                 *([labels[0]] if labels is not None else []),
+                *reads,
             ]
         )
+        answers = answers[len(begin) :]
+        people, places = _found(names, answers[len(answers) - len(reads) :]) if names else ({}, {})
+        locked, seen, *label_rows = answers[: len(answers) - len(reads)]
         extra = _LOCKED_EXTRA + (("scope_codes",) if with_scope else ())
         carriers = from_rows(Carrier, locked, extra)
         scopes = {c.id: set(c.scope_codes) for c in carriers} if with_scope else {}  # type: ignore[attr-defined]  # lock annotation
@@ -182,6 +187,8 @@ class PostgresStore:
             seen={row[0] for row in seen},
             scopes=scopes,
             label_rows=label_rows[0] if label_rows else [],
+            people=people,
+            places=places,
         )
 
     def write(self, events: list[CustodyEvent], carriers: list[Carrier]) -> None:
@@ -223,6 +230,56 @@ def _outermost() -> bool:
         and not connection.needs_rollback
         and not connection.run_on_commit
     )
+
+
+def _name_reads(names: Names) -> list[Statement]:
+    people, places = names
+    reads = []
+    if people:
+        reads.append(_by_codes(Person, people))
+    if places:
+        reads.append(_by_codes(Location, places))
+    return reads
+
+
+def _found(
+    names: Names, answers: list[list[tuple[Any, ...]]]
+) -> tuple[dict[str, Person], dict[str, Location]]:
+    """The rows of :func:`_name_reads`' statements, by code."""
+    rows = iter(answers)
+    people, places = names
+    found_people = {p.code: p for p in (from_rows(Person, next(rows)) if people else [])}
+    found_places = {p.code: p for p in (from_rows(Location, next(rows)) if places else [])}
+    return found_people, found_places
+
+
+def _begin_here() -> list[Statement]:
+    """``BEGIN``, to send with the transaction's first statements, when ingest owns the
+    transaction and nothing has run in it yet; else nothing.
+
+    psycopg opens a transaction by sending ``BEGIN`` on its own, a round trip before the
+    first statement: one of a single scan's round trips, on the hot path, for one word.
+    Here the ``BEGIN`` travels with the lock instead. psycopg is switched to autocommit
+    first so that it sends none of its own (it reads the server's transaction status, not
+    its own flag, to commit or roll back, so Django's COMMIT and ROLLBACK at the end of the
+    block still work), and Django's own switch back to autocommit at the end of the
+    block leaves it as it found it. Only for the default isolation and access mode, which
+    a plain ``BEGIN`` gives.
+    """
+    if not _outermost():
+        return []
+    raw = connection.connection
+    if (
+        raw is None
+        or raw.autocommit
+        or raw.pgconn.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        or raw.isolation_level is not None
+        or raw.read_only is not None
+        or raw.deferrable is not None
+    ):
+        return []
+    raw.autocommit = True
+    return [("BEGIN", [])]
 
 
 def _recorded_ids(ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
