@@ -31,7 +31,7 @@ from labels.codes import check_character
 
 BASIS = "《国家秘密定密管理暂行规定》及本单位定密事项一览表"
 ROOM = "L-MEET-1"
-MEETING = "2026年度保密工作会议 Annual secrecy meeting"
+MEETING = "年度保密工作会议 Annual secrecy meeting"
 MEETING_PAPER = "会议材料：年度保密工作报告 Meeting paper"
 # (code without its check character): the people on the meeting's list; the first two
 # sign in and receive their copy at the door.
@@ -130,7 +130,9 @@ def _room() -> Location:
 
 
 def _carriers(*titles: str) -> list[str]:
-    return [Carrier.objects.get(title=title).code for title in titles]
+    """The demo's own carriers by title (the first registered, should the unit have added
+    another of the same title since)."""
+    return [Carrier.objects.filter(title=title).earliest("id").code for title in titles]
 
 
 def _carry_outs(people: dict[str, Person]) -> None:
