@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument(
         "--carry-out", type=int, help="carry_out / carry_in: the approved carry-out request id"
     )
+    q.add_argument(
+        "--meeting", type=int, help="checkout / return: the meeting the copies are issued at"
+    )
 
     s = sub.add_parser("sync", help="deliver what waits / 上传")
     s.add_argument(
@@ -99,6 +102,7 @@ def cmd_enqueue(args: argparse.Namespace, settings: config.Settings) -> int:
             due_at=args.due_at,
             note=args.note,
             carry_out=args.carry_out,
+            meeting=args.meeting,
         )
     except FlowError as exc:
         _err(messages.bad_code(exc.reason, exc.message))

@@ -30,6 +30,9 @@ NEEDS_HOST = frozenset({"install_storage"})
 # CONTRACT.md: these name their approved carry-out request (``"carry_out": id``); only
 # ``enqueue --carry-out ID`` sends them, the interactive flow does not offer them.
 NEEDS_REQUEST = frozenset({"carry_out", "carry_in"})
+# CONTRACT.md: a copy issued and collected at a meeting names it (``"meeting": id``), sent
+# by ``enqueue --meeting ID``; the meeting's desk page (backend/desk) does the same.
+AT_MEETING = frozenset({"checkout", "return"})
 DESK_ACTIONS: tuple[str, ...] = tuple(a for a in ACTIONS if a not in NEEDS_REQUEST)
 
 
@@ -73,6 +76,7 @@ def build_scans(
     note: str | None = None,
     host: str | None = None,
     carry_out: int | None = None,
+    meeting: int | None = None,
 ) -> list[Scan]:
     """Checked scans, one per carrier, ready for the spool. Raises :class:`FlowError`."""
     if action not in ACTIONS:
@@ -82,6 +86,12 @@ def build_scans(
             "invalid",
             "carry_out and carry_in (and only they) name their carry-out request: --carry-out ID"
             " / 携带外出和外出带回须注明携带外出申请编号",
+        )
+    if meeting is not None and action not in AT_MEETING:
+        raise FlowError(
+            "invalid",
+            "only checkout and return name a meeting (--meeting ID)"
+            " / 只有会议发放和收回注明会议编号",
         )
     if not carriers:
         raise FlowError("invalid", "at least one carrier is needed")
@@ -105,6 +115,7 @@ def build_scans(
             now=now,
             host=device,
             carry_out=carry_out,
+            meeting=meeting,
         )
         for c in carriers
     ]

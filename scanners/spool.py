@@ -63,6 +63,7 @@ class Scan:
     note: str | None = None
     host: str | None = None  # install_storage: the device the medium goes into
     carry_out: int | None = None  # carry_out / carry_in: the approved request
+    meeting: int | None = None  # checkout / return at a meeting: the meeting
 
     def to_json(self) -> str:
         # Optional fields are left out rather than sent as null: the contract marks them
@@ -83,6 +84,7 @@ def new_scan(
     now: datetime | None = None,
     host: str | None = None,
     carry_out: int | None = None,
+    meeting: int | None = None,
 ) -> Scan:
     """A scan with a fresh uuid4 and ``occurred_at`` = now on the desk's clock, with its
     UTC offset, so a scan delivered hours later still says when it happened."""
@@ -99,6 +101,7 @@ def new_scan(
         note=note,
         host=host,
         carry_out=carry_out,
+        meeting=meeting,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.core import demo_features
 from labels.codes import is_valid
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +24,19 @@ def custos(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         env=env,
         cwd=ROOT,
         timeout=120,
+        check=False,
+    )
+
+
+def django_probe(source: str, *, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Python run against the installation ``env`` names, as its own process."""
+    return subprocess.run(
+        [sys.executable, "-c", source],
+        capture_output=True,
+        text=True,
+        env={**env, "DJANGO_SETTINGS_MODULE": "backend.settings"},
+        cwd=ROOT,
+        timeout=60,
         check=False,
     )
 
@@ -73,15 +88,7 @@ def test_token_create_prints_a_token_that_the_api_accepts(env: dict[str, str]) -
         f"r = Client().get('/api/v1/ledger/verify', HTTP_AUTHORIZATION='Bearer {token}');"
         "print(r.status_code)"
     )
-    probe = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {check}"],
-        capture_output=True,
-        text=True,
-        env={**env, "DJANGO_SETTINGS_MODULE": "backend.settings"},
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
+    probe = django_probe(f"import django; django.setup(); {check}", env=env)
     assert probe.stdout.strip().splitlines()[-1] == "200", probe.stderr
 
 
@@ -90,11 +97,65 @@ def test_a_device_token_needs_a_known_location(env: dict[str, str]) -> None:
     assert result.returncode != 0
 
 
-def test_demo_is_idempotent_and_verify_passes_on_it(env: dict[str, str]) -> None:
+# Signs in as the demo's clerk and its committee (the second factor taken as passed) and
+# prints, for each page, its status and which of the demo's new things it names.
+PAGES_PROBE = """
+import json, re, django
+django.setup()
+from django.test import Client
+from backend.carryouts.models import CarryOut
+from backend.core import demo_features as demo
+from backend.meetings.models import Meeting
+from backend.registry.media import Medium
+from backend.registry.models import Person
+from backend.security.middleware import TWO_FACTOR_KEY
+meeting = Meeting.objects.get(title=demo.MEETING).id
+approved = CarryOut.objects.get(purpose=demo.APPROVED_PURPOSE).id
+pages = {
+    "P-CLERK1R": {"meetings": "/meetings/", "meeting": f"/meetings/{meeting}/",
+                  "carry-out": f"/carry-outs/{approved}/"},
+    "P-COMM1E": {"inspection": "/inspection/", "reports": "/reports/",
+                 "carry-outs": "/carry-outs/"},
+}
+names = [demo.MEETING, "已签到 2/4", "已发放 2", demo.APPROVED_PURPOSE, demo.APPROVED_TO,
+         demo.PENDING_TO, demo.FINDING]
+out = {}
+for code, paths in pages.items():
+    client = Client()
+    client.force_login(Person.objects.get(code=code).user)
+    session = client.session
+    session[TWO_FACTOR_KEY] = True
+    session.save()
+    for name, path in paths.items():
+        page = client.get(path)
+        body = " ".join(re.sub(r"<[^>]+>", " ", page.content.decode()).split())
+        out[name] = [page.status_code, [n for n in names if n in body]]
+computer = Medium.objects.get(serial=demo.COMPUTER_SERIAL).carrier
+out["disks"] = sorted(Medium.objects.filter(host=computer).values_list("serial", flat=True))
+print(json.dumps(out))
+"""
+
+
+def test_demo_is_idempotent_verify_passes_and_its_pages_show_this_rounds_features(
+    env: dict[str, str],
+) -> None:
     first = custos("demo", env=env)
     assert first.returncode == 0, first.stderr
     second = custos("demo", env={**env, "CUSTOS_UNIT_NAME": "某某市保密局机要室"})
+    assert "demo features seeded" in first.stdout, first.stdout
     assert second.returncode == 0 and "nothing to do" in second.stdout
     assert "纸面单位名称: 某某市保密局机要室" in second.stdout  # make run names the demo unit
     verify = custos("verify", env=env)
-    assert verify.returncode == 0 and "12 carriers" in verify.stdout, verify.stdout
+    assert verify.returncode == 0 and "19 carriers" in verify.stdout, verify.stdout
+    # This round's features, seeded once, show on their pages.
+    probe = django_probe(PAGES_PROBE, env=env)
+    assert probe.returncode == 0, probe.stderr
+    pages = json.loads(probe.stdout.strip().splitlines()[-1])
+    assert pages.pop("disks") == [serial for serial, *_ in demo_features.DISKS]
+    assert {page: status for page, (status, _) in pages.items()} == dict.fromkeys(pages, 200)
+    shown = {name: set(names) for name, (_, names) in pages.items()}
+    assert {demo_features.MEETING} <= shown["meetings"]
+    assert {demo_features.MEETING, "已签到 2/4", "已发放 2"} <= shown["meeting"]
+    assert {demo_features.APPROVED_PURPOSE} <= shown["carry-out"]
+    assert {demo_features.APPROVED_TO, demo_features.PENDING_TO} <= shown["carry-outs"]
+    assert {demo_features.FINDING} <= shown["inspection"]

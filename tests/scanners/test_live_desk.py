@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,10 @@ import pytest
 from scanners.flow import build_scans
 from scanners.spool import Spool, new_scan
 from tests.scanners.conftest import cli_env, run_cli
-from tests.scanners.live_server import CLERK, DESK, READER, SCAN_ACTIONS, LiveServer
+from tests.scanners.live_server import CLERK, DESK, READER, SCAN_ACTIONS, LiveServer, full
 
 pytestmark = pytest.mark.slow
+REGISTRAR = full("P-REG1")  # cleared, but on no meeting's list
 
 
 def env_for(server: LiveServer, spool_path: Path, token: str | None = None) -> dict[str, str]:
@@ -90,3 +92,43 @@ def test_the_desk_flow_delivers_a_handover_and_rings_on_a_refusal(
         events = api.get(f"/carriers/{ok}/events").json()
     assert [e["action"] for e in events if e["action"] in SCAN_ACTIONS] == ["checkout"]
     assert events[-1]["counterpart"] == READER
+
+
+def test_enqueue_meeting_issues_a_copy_to_an_attendee_and_collects_it(
+    server: LiveServer, spool_path: Path
+) -> None:
+    (copy,) = server.register_carriers(1)
+    now = datetime.now(UTC)
+    with server.api(server.registrar_token) as api:
+        made = api.post(
+            "/meetings",
+            json={
+                "title": "scanner meeting",
+                "level": "confidential",
+                "location": DESK,
+                "starts_at": now.isoformat(),
+                "ends_at": (now + timedelta(hours=2)).isoformat(),
+                "attendees": [READER],
+            },
+        )
+    assert made.status_code == 201, made.text
+    meeting = str(made.json()["id"])
+    env = env_for(server, spool_path)
+    at = ("enqueue", "--carrier", copy, "--actor", CLERK, "--meeting", meeting)
+    assert run_cli("enqueue", "--action", "store", "--carrier", copy, "--actor", CLERK,
+                   "--meeting", meeting, env=env).returncode == 2  # fmt: skip
+    for step in (
+        ("--action", "checkout", "--counterpart", REGISTRAR),  # not on the list: refused
+        ("--action", "checkout", "--counterpart", READER),
+        ("--action", "return"),
+    ):
+        assert run_cli(*at, *step, env=env).returncode == 0
+    done = run_cli("sync", env=env)
+    assert done.returncode == 0, done.stderr
+    (refusal,) = json.loads(run_cli("refused", "--json", env=env).stdout)
+    assert refusal["error"]["code"] == "not_attendee"
+    with server.api(server.registrar_token) as api:
+        record = api.get(f"/meetings/{meeting}").json()
+    assert (record["issued"], record["returned"], record["missing"]) == (1, 1, [])
+    (attendee,) = record["attendees"]
+    assert attendee["person"] == READER and attendee["copies"][0]["carrier"] == copy

@@ -17,10 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.classification.intake import carrier_register
+from backend.core.demo_features import features_seed
 from backend.custody.services import ScanIn, scans_ingest
 from backend.desk.services import person_set_password
 from backend.registry.marking import Period
-from backend.registry.models import Carrier, Person
+from backend.registry.models import Carrier, Location, Person
 from backend.registry.principals import Principal
 from backend.registry.services import location_create, person_create, token_create
 from backend.registry.texts import unit_name
@@ -69,12 +70,19 @@ class Command(BaseCommand):
     help = "Seed a small demo unit (people with badges, locations, a dozen carriers)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if Person.objects.filter(code=full("P-ADMIN1")).exists():
-            self.stdout.write("demo data present; nothing to do 演示数据已存在")
-            self._print_tokens()
-            return
         with transaction.atomic():
-            self._seed()
+            present = Person.objects.filter(code=full("P-ADMIN1")).exists()
+            if not present:
+                self._seed()
+            # This round's features, each seeded once: a demo unit from before gains them.
+            seeded = features_seed(
+                people={code: Person.objects.get(code=full(code)) for code, *_ in PEOPLE},
+                places={code: Location.objects.get(code=full(code)) for code, *_ in PLACES},
+            )
+        if present and not seeded:
+            self.stdout.write("demo data present; nothing to do 演示数据已存在")
+        elif seeded:
+            self.stdout.write("demo features seeded 已添加演示: " + ", ".join(seeded))
         self._print_tokens()
 
     def _seed(self) -> None:
