@@ -98,3 +98,9 @@ def test_demo_is_idempotent_and_verify_passes_on_it(env: dict[str, str]) -> None
     assert "纸面单位名称: 某某市保密局机要室" in second.stdout  # make run names the demo unit
     verify = custos("verify", env=env)
     assert verify.returncode == 0 and "12 carriers" in verify.stdout, verify.stdout
+
+
+def test_a_hash_other_than_the_ledgers_refuses_to_start(env: dict[str, str]) -> None:
+    refused = custos("check", env={**env, "CUSTOS_LEDGER_HASH": "sm3"})
+    assert refused.returncode != 0 and "custody.E002" in refused.stderr, refused.stderr
+    assert "created with sha256" in refused.stderr and "台账创建时" in refused.stderr

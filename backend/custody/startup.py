@@ -1,4 +1,5 @@
-"""Django system checks at startup: refuse to run with a ledger hash this machine cannot compute."""
+"""Django system checks at startup: refuse to run with a ledger hash this machine cannot
+compute, or with one other than the hash the ledger was created with."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
+from django.db import DatabaseError
 
-from backend.custody import merkle
+from backend.custody import algorithm, merkle
 
 
 @checks.register(checks.Tags.compatibility)
@@ -17,9 +19,32 @@ def ledger_hash_available(app_configs: Any = None, **kwargs: Any) -> list[checks
     except merkle.HashUnavailable as exc:
         return [
             checks.Error(
-                f"CUSTOS_LEDGER_HASH={settings.CUSTOS_LEDGER_HASH}: {exc}",
-                hint="Use sha256, or run Custos where OpenSSL provides SM3.",
+                f"CUSTOS_LEDGER_HASH={settings.CUSTOS_LEDGER_HASH}: {exc}."
+                f" 本机无法计算 CUSTOS_LEDGER_HASH={settings.CUSTOS_LEDGER_HASH}。",
+                hint="Use sha256, or run Custos where OpenSSL provides SM3."
+                " 请改用 sha256，或在 OpenSSL 提供 SM3 的机器上运行 Custos。",
                 id="custody.E001",
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.compatibility)
+def ledger_hash_as_created(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    # Every command runs this, so a process that would write events with one hash into a
+    # ledger of the other never starts: ingest itself reads only the setting.
+    try:
+        chosen = algorithm.recorded()
+    except DatabaseError:
+        return []  # no database or no ledger yet: `custos migrate` records the choice
+    wanted = settings.CUSTOS_LEDGER_HASH
+    if chosen is None or chosen == wanted:
+        return []
+    return [
+        checks.Error(
+            algorithm.mismatch(wanted, chosen),
+            hint=f"Set CUSTOS_LEDGER_HASH={chosen}; another hash needs a new ledger."
+            f" 请将 CUSTOS_LEDGER_HASH 设为 {chosen}；改用其他算法须新建台账。",
+            id="custody.E002",
+        )
+    ]

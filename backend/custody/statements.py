@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.custody import chain, merkle, signing
+from backend.custody import algorithm, chain, merkle, signing
 from backend.custody.models import SignedCheckpoint
 from backend.errors import ServiceError
 from backend.hooks import checkpoint_signed
@@ -220,26 +220,6 @@ def checkpoint_heads(checkpoint_id: int) -> Iterator[Head]:
     return _iter_rows(f"{HEADS_AT} ORDER BY {_code_order()}", [checkpoint_id])
 
 
-def ledger_hash() -> str:
-    """The hash the ledger's checkpoints use: the setting, until the first checkpoint fixes it."""
-    wanted = settings.CUSTOS_LEDGER_HASH
-    first = SignedCheckpoint.objects.order_by("id").values_list("hash", flat=True).first()
-    if first is not None and first != wanted:
-        raise ServiceError(
-            "conflict",
-            _(
-                "CUSTOS_LEDGER_HASH is %(wanted)s but this ledger was created with %(first)s;"
-                " the choice is fixed when the ledger is created."
-            )
-            % {"wanted": wanted, "first": first},
-        )
-    try:
-        merkle.hasher(wanted)
-    except merkle.HashUnavailable as exc:
-        raise ServiceError("invalid", str(exc)) from exc
-    return wanted
-
-
 def checkpoint_sign(*, heads_out: Callable[[Head], object] | None = None) -> SignedCheckpoint:
     """Make and sign a checkpoint of everything recorded up to now.
 
@@ -270,7 +250,7 @@ def checkpoint_sign(*, heads_out: Callable[[Head], object] | None = None) -> Sig
 
 
 def _checkpoint_sign(heads_out: Callable[[Head], object] | None) -> SignedCheckpoint:
-    hash_name = ledger_hash()
+    hash_name = algorithm.ledger_hash()
     last = SignedCheckpoint.objects.order_by("-id").first()
     builder = merkle.RootBuilder(hash_name)
     events = 0

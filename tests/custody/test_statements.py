@@ -159,9 +159,10 @@ def test_a_statement_signed_before_a_rotation_still_verifies(make_carrier: Any) 
 
 
 @pytest.mark.django_db
-def test_the_hash_is_fixed_by_the_first_checkpoint(settings: Any, make_carrier: Any) -> None:
+def test_a_checkpoint_uses_the_hash_the_ledger_was_created_with(
+    sm3_ledger: str, settings: Any, make_carrier: Any
+) -> None:
     make_carrier()
-    settings.CUSTOS_LEDGER_HASH = "sm3"
     statement = Statement.of(checkpoint_sign())
     assert statement.hash == "sm3" and statement.root == merkle.root_of(ledger_heads(), "sm3")
     settings.CUSTOS_LEDGER_HASH = "sha256"
@@ -221,6 +222,7 @@ def test_the_api_answers_the_latest_and_a_given_checkpoint_to_committee_and_audi
     assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
 
 
+@pytest.mark.django_db
 def test_a_ledger_hash_this_machine_lacks_stops_the_startup_checks(settings: Any) -> None:
     settings.CUSTOS_LEDGER_HASH = "sm9"
     with pytest.raises(SystemCheckError, match=r"custody.E001.*sm9"):
