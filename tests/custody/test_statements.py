@@ -26,6 +26,7 @@ from backend.custody.statements import (
     checkpoint_heads,
     checkpoint_sign,
     document,
+    head_line,
     ledger_heads,
     statement_read,
 )
@@ -227,3 +228,9 @@ def test_a_ledger_hash_this_machine_lacks_stops_the_startup_checks(settings: Any
     settings.CUSTOS_LEDGER_HASH = "sm9"
     with pytest.raises(SystemCheckError, match=r"custody.E001.*sm9"):
         call_command("check")
+
+
+@given(st.text(max_size=12), st.integers(min_value=0, max_value=10**9))
+def test_a_head_line_is_json_dumps_of_the_head_whatever_the_code(code: str, seq: int) -> None:
+    for c in (code, "CXZ-" + code, "CB000000001"):
+        assert head_line(c, seq, "ab" * 32) == json.dumps([c, seq, "ab" * 32])
