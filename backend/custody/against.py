@@ -22,6 +22,7 @@ from backend.custody.models import CustodyEvent, SignedCheckpoint
 from backend.custody.statements import (
     HEADS_AT,
     Head,
+    HeadLines,
     NotAuthentic,
     Statement,
     checkpoint_heads,
@@ -105,7 +106,7 @@ def stored_heads_missing(checkpoint_id: int) -> list[Finding]:
 
 
 def _check_one(
-    statement: Statement, heads: list[Head] | None, source: str, report: AgainstReport
+    statement: Statement, heads: HeadLines | None, source: str, report: AgainstReport
 ) -> None:
     if heads is None:
         stored = SignedCheckpoint.objects.filter(pk=statement.id, root=statement.root).exists()
@@ -145,7 +146,7 @@ def ledger_verify_against(
     named, but an event edited in place without its hash is left to plain verify.
     """
     report = AgainstReport()
-    read: list[tuple[str, Statement, list[Head] | None]] = []
+    read: list[tuple[str, Statement, HeadLines | None]] = []
     for source, data in documents:
         try:
             statement, heads = statement_read(data)

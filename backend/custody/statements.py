@@ -162,31 +162,82 @@ def statement_text_parse(line: str) -> Statement:
         raise NotAuthentic(_("the statement's text form is malformed")) from exc
 
 
-def statement_read(data: bytes) -> tuple[Statement, list[Head] | None]:
+_HEADS = ',\n  "heads": ['
+_FIRST, _NEXT, _LAST = "\n    ", ",\n    ", "\n  ]\n}\n"
+_HEAD_LINE = re.compile(r'\["([A-Za-z0-9-]*)", (0|[1-9][0-9]*), "([A-Za-z0-9-]*)"\]\Z').match
+
+
+class HeadLines:
+    """The heads of a statement file, read from its text each time they are walked: a
+    million heads cost the file's text, not a million tuples (``custos verify --against``
+    walks them twice: for the root, then into the database)."""
+
+    __slots__ = ("_count", "_end", "_start", "_text")
+
+    def __init__(self, text: str, start: int) -> None:
+        self._text = text
+        if text[start:] == "]\n}\n":
+            self._start = self._end = start
+        elif text.startswith(_FIRST, start) and text.endswith(_LAST):
+            self._start, self._end = start + len(_FIRST), len(text) - len(_LAST)
+        else:
+            raise NotAuthentic(_("the statement was altered: it is not in its signed form"))
+        self._count = sum(1 for _head in self)  # every line checked once, here
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Head]:
+        text, pos, end = self._text, self._start, self._end
+        while pos < end:
+            cut = text.find(_NEXT, pos, end)
+            stop = end if cut < 0 else cut
+            yield _head_of(text[pos:stop])
+            pos = stop + len(_NEXT)
+
+
+def _head_of(line: str) -> Head:
+    """One head line, which must be exactly as ``head_line`` writes it."""
+    plain = _HEAD_LINE(line)
+    if plain:  # nothing here that JSON escapes: the line is its own canonical form
+        return plain[1], int(plain[2]), plain[3]
+    try:
+        code, seq, head = json.loads(line)
+        parsed = (str(code), int(seq), str(head))
+    except (ValueError, TypeError) as exc:
+        raise NotAuthentic(_("the statement was altered: it is not in its signed form")) from exc
+    if head_line(*parsed) != line:
+        raise NotAuthentic(_("the statement was altered: it is not in its signed form"))
+    return parsed
+
+
+def statement_read(data: bytes) -> tuple[Statement, HeadLines | None]:
     """A statement file (JSON, with or without heads, or the one-line form), checked
     byte for byte and by signature; raises NotAuthentic otherwise."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise NotAuthentic(_("the file is not UTF-8 text")) from exc
+    heads: HeadLines | None = None
     if text.startswith(FORMAT):
         statement = statement_text_parse(text)
         if text not in (statement.text(), statement.text() + "\n"):
             raise NotAuthentic(_("the statement's text form is malformed"))
-        heads = None
     else:
+        # The statement is the document up to its heads (JSON strings hold no line break,
+        # so the first such line is where they begin); the heads are read line by line.
+        cut = text.find(_HEADS)
+        body = text if cut < 0 else text[:cut] + "\n}\n"
         try:
-            doc = json.loads(text)
-            raw_heads = doc.pop("heads", None)
-            heads = (
-                None if raw_heads is None else [(str(c), int(s), str(h)) for c, s, h in raw_heads]
-            )
+            doc = json.loads(body)
             fields = {name: doc[name] for name in (*_TEXT_FIELDS, "signature")}
             statement = Statement(**fields)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise NotAuthentic(_("the file is not a Custos checkpoint statement")) from exc
-        if "".join(document(statement, heads)) != text:
+        if "".join(document(statement)) != body:
             raise NotAuthentic(_("the statement was altered: it is not in its signed form"))
+        if cut >= 0:
+            heads = HeadLines(text, cut + len(_HEADS))
     if not statement.authentic():
         raise NotAuthentic(
             _("the signature does not verify under key %(key)s") % {"key": statement.key}

@@ -21,6 +21,7 @@ from backend.custody import merkle, signing
 from backend.custody.models import SignedHead
 from backend.custody.services import ScanIn, scans_ingest
 from backend.custody.statements import (
+    HeadLines,
     NotAuthentic,
     Statement,
     checkpoint_heads,
@@ -234,3 +235,17 @@ def test_a_ledger_hash_this_machine_lacks_stops_the_startup_checks(settings: Any
 def test_a_head_line_is_json_dumps_of_the_head_whatever_the_code(code: str, seq: int) -> None:
     for c in (code, "CXZ-" + code, "CB000000001"):
         assert head_line(c, seq, "ab" * 32) == json.dumps([c, seq, "ab" * 32])
+
+
+def test_head_lines_read_back_what_document_wrote_and_refuse_any_other_spelling() -> None:
+    heads = [("CXZ-1", 3, "ab" * 32), ('C"\\\n北', 0, "x"), ("", 7, "")]
+    statement = Statement("XZ", 1, "t", 3, 10, "sha256", "r", "p", "k", "s")
+    text = "".join(document(statement, heads))
+    start = text.index('"heads": [') + len('"heads": [')
+    assert list(HeadLines(text, start)) == heads and len(HeadLines(text, start)) == 3
+    empty = "".join(document(statement, []))
+    assert list(HeadLines(empty, empty.index('"heads": [') + len('"heads": ['))) == []
+    for spelled in ('["CXZ-1", 03, "', '["CXZ-1",3, "', "['CXZ-1', 3, '"):
+        altered = text.replace('["CXZ-1", 3, "', spelled)
+        with pytest.raises(NotAuthentic):
+            HeadLines(altered, start)
