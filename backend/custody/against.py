@@ -137,9 +137,10 @@ def _check_one(
 
 
 def ledger_verify_against(
-    documents: list[tuple[str, bytes]], *, chains: bool = True
+    documents: Iterable[tuple[str, bytes]], *, chains: bool = True
 ) -> AgainstReport:
-    """Check the ledger against each ``(source name, file bytes)``.
+    """Check the ledger against each ``(source name, file bytes)``, read one at a time (a
+    file's bytes may go once its statement is read: its heads keep only the text).
 
     ``chains=False`` leaves out recomputing every chain (plain ``custos verify``, which beat
     runs nightly): the heads are still checked, so a removed or rechained history is still
@@ -153,6 +154,8 @@ def ledger_verify_against(
         except NotAuthentic as exc:
             report.not_authentic.append((source, str(exc)))
             continue
+        finally:
+            del data  # the loop would keep the last file's bytes to the end
         read.append((source, statement, heads))
     report.statements = len(read)
     if report.not_authentic:
