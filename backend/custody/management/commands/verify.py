@@ -52,12 +52,14 @@ class Command(BaseCommand):
         def documents() -> Iterator[tuple[str, bytes]]:
             # One file in memory at a time: a full statement file holds a million heads.
             for name in files:
+                read: list[bytes] = []
                 try:
-                    data = Path(name).read_bytes()
+                    read.append(Path(name).read_bytes())
                 except OSError as exc:
-                    data = b""
+                    read.append(b"")
                     self.stderr.write(f"{name}: {exc.strerror}")
-                yield name, data
+                # Handed over, not kept: a local would hold the bytes while this waits.
+                yield name, read.pop()
 
         report = ledger_verify_against(documents(), chains=chains)
         for source, why in report.not_authentic:
