@@ -159,3 +159,9 @@ def test_demo_is_idempotent_verify_passes_and_its_pages_show_this_rounds_feature
     assert {demo_features.APPROVED_PURPOSE} <= shown["carry-out"]
     assert {demo_features.APPROVED_TO, demo_features.PENDING_TO} <= shown["carry-outs"]
     assert {demo_features.FINDING} <= shown["inspection"]
+
+
+def test_a_hash_other_than_the_ledgers_refuses_to_start(env: dict[str, str]) -> None:
+    refused = custos("check", env={**env, "CUSTOS_LEDGER_HASH": "sm3"})
+    assert refused.returncode != 0 and "custody.E002" in refused.stderr, refused.stderr
+    assert "created with sha256" in refused.stderr and "台账创建时" in refused.stderr

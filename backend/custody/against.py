@@ -22,6 +22,7 @@ from backend.custody.models import CustodyEvent, SignedCheckpoint
 from backend.custody.statements import (
     HEADS_AT,
     Head,
+    HeadLines,
     NotAuthentic,
     Statement,
     checkpoint_heads,
@@ -105,7 +106,7 @@ def stored_heads_missing(checkpoint_id: int) -> list[Finding]:
 
 
 def _check_one(
-    statement: Statement, heads: list[Head] | None, source: str, report: AgainstReport
+    statement: Statement, heads: HeadLines | None, source: str, report: AgainstReport
 ) -> None:
     if heads is None:
         stored = SignedCheckpoint.objects.filter(pk=statement.id, root=statement.root).exists()
@@ -136,22 +137,25 @@ def _check_one(
 
 
 def ledger_verify_against(
-    documents: list[tuple[str, bytes]], *, chains: bool = True
+    documents: Iterable[tuple[str, bytes]], *, chains: bool = True
 ) -> AgainstReport:
-    """Check the ledger against each ``(source name, file bytes)``.
+    """Check the ledger against each ``(source name, file bytes)``, read one at a time (a
+    file's bytes may go once its statement is read: its heads keep only the text).
 
     ``chains=False`` leaves out recomputing every chain (plain ``custos verify``, which beat
     runs nightly): the heads are still checked, so a removed or rechained history is still
     named, but an event edited in place without its hash is left to plain verify.
     """
     report = AgainstReport()
-    read: list[tuple[str, Statement, list[Head] | None]] = []
+    read: list[tuple[str, Statement, HeadLines | None]] = []
     for source, data in documents:
         try:
             statement, heads = statement_read(data)
         except NotAuthentic as exc:
             report.not_authentic.append((source, str(exc)))
             continue
+        finally:
+            del data  # the loop would keep the last file's bytes to the end
         read.append((source, statement, heads))
     report.statements = len(read)
     if report.not_authentic:

@@ -1,6 +1,8 @@
-"""The hash chain: canonical bytes of an event and the SHA-256 link over them.
+"""The hash chain: canonical bytes of an event and the link over them.
 
-``hash = SHA-256(prev_hash ‖ canonical bytes)``. The canonical form is JSON with sorted
+``hash = H(prev_hash ‖ canonical bytes)``, where ``H`` is the ledger's hash: SHA-256, or
+SM3 for a unit held to 国密 algorithms (fixed when the ledger is created,
+backend/custody/algorithm.py). The canonical form is JSON with sorted
 keys, no whitespace, UTF-8, and timestamps as UTC with microseconds, so an auditor can
 recompute it from the table with any language. Changing this encoding breaks every chain
 already written: extend the payload instead.
@@ -10,10 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
+
+
+def _sm3(data: bytes) -> Any:
+    return hashlib.new("sm3", data)
+
+
+# The ledger's hashes by name (both give 64 hex digits, so GENESIS and the columns fit
+# either); a machine without SM3 fails only when it is used, and the startup checks
+# refuse to run such a ledger there (backend/custody/startup.py).
+DIGESTS: dict[str, Callable[[bytes], Any]] = {"sha256": hashlib.sha256, "sm3": _sm3}
 
 
 def timestamp(value: datetime | None) -> str | None:
@@ -26,8 +39,9 @@ def canonical_bytes(fields: dict[str, Any]) -> bytes:
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def link(prev_hash: str, fields: dict[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode("ascii") + canonical_bytes(fields)).hexdigest()
+def link(prev_hash: str, fields: dict[str, Any], hash_name: str) -> str:
+    """The event's hash: ``hash_name`` over the previous hash and the canonical bytes."""
+    return DIGESTS[hash_name](prev_hash.encode("ascii") + canonical_bytes(fields)).hexdigest()
 
 
 def event_fields(

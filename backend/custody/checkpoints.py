@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
 
-from backend.custody import chain
+from backend.custody import algorithm, chain
 from backend.custody.models import Checkpoint, CheckpointHead, CustodyEvent
 from backend.registry.models import Carrier
 
@@ -25,7 +24,9 @@ def checkpoint_create(*, day: date | None = None) -> Checkpoint:
     if previous is not None:
         moved = moved.filter(updated_at__gte=previous.created_at)
     heads = list(moved.order_by("code").values_list("id", "code", "seq", "head_hash"))
-    fold = hashlib.sha256((previous.digest if previous else chain.GENESIS).encode())
+    fold = chain.DIGESTS[algorithm.chain_hash()](
+        (previous.digest if previous else chain.GENESIS).encode()
+    )
     for _, code, seq, head in heads:
         fold.update(f"{code}:{seq}:{head}\n".encode())
     checkpoint = Checkpoint(

@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from backend.custody import chain, hooks
@@ -69,12 +70,34 @@ def event_build(
         late=late,
         payload=payload,
         prev_hash=carrier.head_hash,
-        hash=chain.link(carrier.head_hash, fields),
+        # The setting, not a query: the startup checks hold it to the ledger's record.
+        hash=chain.link(carrier.head_hash, fields, settings.CUSTOS_LEDGER_HASH),
     )
     carrier.seq, carrier.head_hash = seq, event.hash
     if carrier.last_occurred_at is None or occurred_at > carrier.last_occurred_at:
         carrier.last_occurred_at = occurred_at
     return event
+
+
+def stored_fields(event: CustodyEvent, carrier_code: str) -> dict[str, Any]:
+    """The canonical fields of a stored event (its people, place and desk loaded), as the
+    hash covers them: for recomputing one chain (the timeline page, the tests)."""
+    return chain.event_fields(
+        id=str(event.id),
+        carrier=carrier_code,
+        seq=event.seq,
+        action=event.action,
+        actor=event.actor.code,
+        counterpart=event.counterpart.code if event.counterpart else None,
+        escort=event.escort.code if event.escort else None,
+        location=event.location.code if event.location else None,
+        device=event.device.name if event.device else None,
+        occurred_at=event.occurred_at,
+        recorded_at=event.recorded_at,
+        due_at=event.due_at,
+        late=event.late,
+        payload=event.payload,
+    )
 
 
 def ledger_append(

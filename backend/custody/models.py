@@ -188,3 +188,23 @@ class SignedHead(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.code}#{self.seq}"
+
+
+class Ledger(AppendOnlyModel):
+    """The ledger's own settings, fixed when it is created: one row (id 1).
+
+    ``hash`` is the digest of every chain and signed checkpoint, ``sha256`` or ``sm3``
+    (国密), written by migration 0004 from ``CUSTOS_LEDGER_HASH`` — ``sha256`` for a ledger
+    that already held events then. Read with raw SQL (backend/custody/algorithm.py), so the
+    startup checks can compare it with the setting before the models load.
+    """
+
+    hash = models.CharField(max_length=8)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "custody_ledger"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="ledger_one_row")]
+
+    def __str__(self) -> str:
+        return f"ledger {self.hash}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -20,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.custody import chain, merkle, signing
+from backend.custody import algorithm, chain, merkle, signing
 from backend.custody.models import SignedCheckpoint
 from backend.errors import ServiceError
 from backend.hooks import checkpoint_signed
@@ -94,8 +95,17 @@ class Statement:
 
 
 def head_line(code: str, seq: int, head: str) -> str:
-    """One head as the document writes it."""
+    """One head as the document writes it: ``json.dumps([code, seq, head])``.
+
+    Written out for the codes and hex hashes the ledger holds, which JSON leaves as they
+    are (a million heads per checkpoint: json.dumps cost as much as the tree); anything
+    that would need escaping goes through json.dumps."""
+    if _PLAIN(code) and _PLAIN(head):
+        return f'["{code}", {int(seq)}, "{head}"]'
     return json.dumps([code, seq, head])
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9-]*\Z").match
 
 
 def document(statement: Statement, heads: Iterable[Head] | None = None) -> Iterator[str]:
@@ -152,31 +162,82 @@ def statement_text_parse(line: str) -> Statement:
         raise NotAuthentic(_("the statement's text form is malformed")) from exc
 
 
-def statement_read(data: bytes) -> tuple[Statement, list[Head] | None]:
+_HEADS = ',\n  "heads": ['
+_FIRST, _NEXT, _LAST = "\n    ", ",\n    ", "\n  ]\n}\n"
+_HEAD_LINE = re.compile(r'\["([A-Za-z0-9-]*)", (0|[1-9][0-9]*), "([A-Za-z0-9-]*)"\]\Z').match
+
+
+class HeadLines:
+    """The heads of a statement file, read from its text each time they are walked: a
+    million heads cost the file's text, not a million tuples (``custos verify --against``
+    walks them twice: for the root, then into the database)."""
+
+    __slots__ = ("_count", "_end", "_start", "_text")
+
+    def __init__(self, text: str, start: int) -> None:
+        self._text = text
+        if len(text) == start + 4 and text.endswith("]\n}\n"):  # no slice: 80 MB at 1M
+            self._start = self._end = start
+        elif text.startswith(_FIRST, start) and text.endswith(_LAST):
+            self._start, self._end = start + len(_FIRST), len(text) - len(_LAST)
+        else:
+            raise NotAuthentic(_("the statement was altered: it is not in its signed form"))
+        self._count = sum(1 for _head in self)  # every line checked once, here
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Head]:
+        text, pos, end = self._text, self._start, self._end
+        while pos < end:
+            cut = text.find(_NEXT, pos, end)
+            stop = end if cut < 0 else cut
+            yield _head_of(text[pos:stop])
+            pos = stop + len(_NEXT)
+
+
+def _head_of(line: str) -> Head:
+    """One head line, which must be exactly as ``head_line`` writes it."""
+    plain = _HEAD_LINE(line)
+    if plain:  # nothing here that JSON escapes: the line is its own canonical form
+        return plain[1], int(plain[2]), plain[3]
+    try:
+        code, seq, head = json.loads(line)
+        parsed = (str(code), int(seq), str(head))
+    except (ValueError, TypeError) as exc:
+        raise NotAuthentic(_("the statement was altered: it is not in its signed form")) from exc
+    if head_line(*parsed) != line:
+        raise NotAuthentic(_("the statement was altered: it is not in its signed form"))
+    return parsed
+
+
+def statement_read(data: bytes) -> tuple[Statement, HeadLines | None]:
     """A statement file (JSON, with or without heads, or the one-line form), checked
     byte for byte and by signature; raises NotAuthentic otherwise."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise NotAuthentic(_("the file is not UTF-8 text")) from exc
+    heads: HeadLines | None = None
     if text.startswith(FORMAT):
         statement = statement_text_parse(text)
         if text not in (statement.text(), statement.text() + "\n"):
             raise NotAuthentic(_("the statement's text form is malformed"))
-        heads = None
     else:
+        # The statement is the document up to its heads (JSON strings hold no line break,
+        # so the first such line is where they begin); the heads are read line by line.
+        cut = text.find(_HEADS)
+        body = text if cut < 0 else text[:cut] + "\n}\n"
         try:
-            doc = json.loads(text)
-            raw_heads = doc.pop("heads", None)
-            heads = (
-                None if raw_heads is None else [(str(c), int(s), str(h)) for c, s, h in raw_heads]
-            )
+            doc = json.loads(body)
             fields = {name: doc[name] for name in (*_TEXT_FIELDS, "signature")}
             statement = Statement(**fields)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise NotAuthentic(_("the file is not a Custos checkpoint statement")) from exc
-        if "".join(document(statement, heads)) != text:
+        if "".join(document(statement)) != body:
             raise NotAuthentic(_("the statement was altered: it is not in its signed form"))
+        if cut >= 0:
+            heads = HeadLines(text, cut + len(_HEADS))
     if not statement.authentic():
         raise NotAuthentic(
             _("the signature does not verify under key %(key)s") % {"key": statement.key}
@@ -220,26 +281,6 @@ def checkpoint_heads(checkpoint_id: int) -> Iterator[Head]:
     return _iter_rows(f"{HEADS_AT} ORDER BY {_code_order()}", [checkpoint_id])
 
 
-def ledger_hash() -> str:
-    """The hash the ledger's checkpoints use: the setting, until the first checkpoint fixes it."""
-    wanted = settings.CUSTOS_LEDGER_HASH
-    first = SignedCheckpoint.objects.order_by("id").values_list("hash", flat=True).first()
-    if first is not None and first != wanted:
-        raise ServiceError(
-            "conflict",
-            _(
-                "CUSTOS_LEDGER_HASH is %(wanted)s but this ledger was created with %(first)s;"
-                " the choice is fixed when the ledger is created."
-            )
-            % {"wanted": wanted, "first": first},
-        )
-    try:
-        merkle.hasher(wanted)
-    except merkle.HashUnavailable as exc:
-        raise ServiceError("invalid", str(exc)) from exc
-    return wanted
-
-
 def checkpoint_sign(*, heads_out: Callable[[Head], object] | None = None) -> SignedCheckpoint:
     """Make and sign a checkpoint of everything recorded up to now.
 
@@ -270,7 +311,7 @@ def checkpoint_sign(*, heads_out: Callable[[Head], object] | None = None) -> Sig
 
 
 def _checkpoint_sign(heads_out: Callable[[Head], object] | None) -> SignedCheckpoint:
-    hash_name = ledger_hash()
+    hash_name = algorithm.ledger_hash()
     last = SignedCheckpoint.objects.order_by("-id").first()
     builder = merkle.RootBuilder(hash_name)
     events = 0

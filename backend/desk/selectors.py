@@ -9,7 +9,8 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from backend.alerts.models import Alert
-from backend.custody import chain
+from backend.custody import algorithm, chain
+from backend.custody.events import stored_fields
 from backend.custody.models import CustodyEvent
 from backend.desk.common import zone
 from backend.registry.models import OVERDUE_STATUSES, Carrier
@@ -128,28 +129,14 @@ def chain_status(carrier: Carrier, events: list[CustodyEvent]) -> ChainStatus:
     seq without holes, each prev_hash the hash before it, each hash over its content,
     and the carrier's head matching the last event."""
     prev, last_seq = chain.GENESIS, 0
+    hash_name = algorithm.chain_hash()
     for e in events:
         if e.seq != last_seq + 1:
             return ChainStatus(False, len(events), last_seq + 1, "missing")
         if e.prev_hash != prev:
             return ChainStatus(False, len(events), e.seq, "prev_hash")
-        fields = chain.event_fields(
-            id=str(e.id),
-            carrier=carrier.code,
-            seq=e.seq,
-            action=e.action,
-            actor=e.actor.code,
-            counterpart=e.counterpart.code if e.counterpart else None,
-            escort=e.escort.code if e.escort else None,
-            location=e.location.code if e.location else None,
-            device=e.device.name if e.device else None,
-            occurred_at=e.occurred_at,
-            recorded_at=e.recorded_at,
-            due_at=e.due_at,
-            late=e.late,
-            payload=e.payload,
-        )
-        if chain.link(e.prev_hash, fields) != e.hash:
+        fields = stored_fields(e, carrier.code)
+        if chain.link(e.prev_hash, fields, hash_name) != e.hash:
             return ChainStatus(False, len(events), e.seq, "hash")
         prev, last_seq = e.hash, e.seq
     if carrier.seq != last_seq or carrier.head_hash != prev:

@@ -20,7 +20,8 @@ from django.core.management import call_command
 from django.db import connection, models
 from django.utils import translation
 
-from backend.custody import chain
+from backend.custody import algorithm, chain
+from backend.custody.events import stored_fields
 from backend.custody.models import CustodyEvent
 from backend.custody.services import ScanIn, scans_ingest
 from backend.registry.models import Carrier
@@ -90,23 +91,8 @@ def rechain(carrier: Carrier, *, from_seq: int) -> None:
         "actor", "counterpart", "escort", "location", "device"
     )
     for e in events.order_by("seq"):
-        fields = chain.event_fields(
-            id=str(e.id),
-            carrier=carrier.code,
-            seq=e.seq,
-            action=e.action,
-            actor=e.actor.code,
-            counterpart=e.counterpart.code if e.counterpart else None,
-            escort=e.escort.code if e.escort else None,
-            location=e.location.code if e.location else None,
-            device=e.device.name if e.device else None,
-            occurred_at=e.occurred_at,
-            recorded_at=e.recorded_at,
-            due_at=e.due_at,
-            late=e.late,
-            payload=e.payload,
-        )
-        new = chain.link(prev, fields)
+        fields = stored_fields(e, carrier.code)
+        new = chain.link(prev, fields, algorithm.chain_hash())
         event_id = CustodyEvent._meta.pk.get_db_prep_value(e.id, connection)
         sql("UPDATE custody_event SET prev_hash = %s, hash = %s WHERE id = %s", prev, new, event_id)
         sql(

@@ -21,11 +21,13 @@ from backend.custody import merkle, signing
 from backend.custody.models import SignedHead
 from backend.custody.services import ScanIn, scans_ingest
 from backend.custody.statements import (
+    HeadLines,
     NotAuthentic,
     Statement,
     checkpoint_heads,
     checkpoint_sign,
     document,
+    head_line,
     ledger_heads,
     statement_read,
 )
@@ -159,9 +161,10 @@ def test_a_statement_signed_before_a_rotation_still_verifies(make_carrier: Any) 
 
 
 @pytest.mark.django_db
-def test_the_hash_is_fixed_by_the_first_checkpoint(settings: Any, make_carrier: Any) -> None:
+def test_a_checkpoint_uses_the_hash_the_ledger_was_created_with(
+    sm3_ledger: str, settings: Any, make_carrier: Any
+) -> None:
     make_carrier()
-    settings.CUSTOS_LEDGER_HASH = "sm3"
     statement = Statement.of(checkpoint_sign())
     assert statement.hash == "sm3" and statement.root == merkle.root_of(ledger_heads(), "sm3")
     settings.CUSTOS_LEDGER_HASH = "sha256"
@@ -221,7 +224,28 @@ def test_the_api_answers_the_latest_and_a_given_checkpoint_to_committee_and_audi
     assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
 
 
+@pytest.mark.django_db
 def test_a_ledger_hash_this_machine_lacks_stops_the_startup_checks(settings: Any) -> None:
     settings.CUSTOS_LEDGER_HASH = "sm9"
     with pytest.raises(SystemCheckError, match=r"custody.E001.*sm9"):
         call_command("check")
+
+
+@given(st.text(max_size=12), st.integers(min_value=0, max_value=10**9))
+def test_a_head_line_is_json_dumps_of_the_head_whatever_the_code(code: str, seq: int) -> None:
+    for c in (code, "CXZ-" + code, "CB000000001"):
+        assert head_line(c, seq, "ab" * 32) == json.dumps([c, seq, "ab" * 32])
+
+
+def test_head_lines_read_back_what_document_wrote_and_refuse_any_other_spelling() -> None:
+    heads = [("CXZ-1", 3, "ab" * 32), ('C"\\\n北', 0, "x"), ("", 7, "")]
+    statement = Statement("XZ", 1, "t", 3, 10, "sha256", "r", "p", "k", "s")
+    text = "".join(document(statement, heads))
+    start = text.index('"heads": [') + len('"heads": [')
+    assert list(HeadLines(text, start)) == heads and len(HeadLines(text, start)) == 3
+    empty = "".join(document(statement, []))
+    assert list(HeadLines(empty, empty.index('"heads": [') + len('"heads": ['))) == []
+    for spelled in ('["CXZ-1", 03, "', '["CXZ-1",3, "', "['CXZ-1', 3, '"):
+        altered = text.replace('["CXZ-1", 3, "', spelled)
+        with pytest.raises(NotAuthentic):
+            HeadLines(altered, start)

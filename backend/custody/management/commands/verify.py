@@ -8,6 +8,7 @@ when a statement is not authentic (CONTRACT.md).
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,14 +49,19 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _against(self, files: list[str], *, chains: bool) -> None:
-        documents: list[tuple[str, bytes]] = []
-        for name in files:
-            try:
-                documents.append((name, Path(name).read_bytes()))
-            except OSError as exc:
-                documents.append((name, b""))
-                self.stderr.write(f"{name}: {exc.strerror}")
-        report = ledger_verify_against(documents, chains=chains)
+        def documents() -> Iterator[tuple[str, bytes]]:
+            # One file in memory at a time: a full statement file holds a million heads.
+            for name in files:
+                read: list[bytes] = []
+                try:
+                    read.append(Path(name).read_bytes())
+                except OSError as exc:
+                    read.append(b"")
+                    self.stderr.write(f"{name}: {exc.strerror}")
+                # Handed over, not kept: a local would hold the bytes while this waits.
+                yield name, read.pop()
+
+        report = ledger_verify_against(documents(), chains=chains)
         for source, why in report.not_authentic:
             # The line's first words are for scripts and stay as they are in every language.
             self.stdout.write(f"NOT AUTHENTIC {source}: {why}")
