@@ -177,7 +177,10 @@ def _checklist_page(request: DeskRequest, *, error: str = "", status: int = 200)
         "desk/inspection_checklist.html",
         {
             "items": list(current.items.all()),
-            "figures": [("manual", _("Answered on the page")), *FIGURE_KEYS.items()],
+            "figures": [
+                ("manual", _("Answered on the page")),
+                *((key, _(what)) for key, what in FIGURE_KEYS.items()),
+            ],
             "comparisons": Comparison.choices,
             "error": error,
         },

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import ExtractMonth
+from django.utils.translation import gettext_noop
 
 from backend.alerts.models import Alert
 from backend.classification.models import Case, CaseKind, LossReport
@@ -375,41 +376,44 @@ def _incident(key: str) -> Callable[[int], Figure]:
 
 
 FIGURES: dict[str, tuple[str, Callable[[int], Figure]]] = {
-    "carriers_registered": ("Carriers registered in the year", _carriers_registered),
-    "copies_made": ("Copies and extracts registered in the year", _copies_made),
-    "stocktakes": ("Stocktakes closed in the year", _stocktakes),
+    "carriers_registered": (gettext_noop("Carriers registered in the year"), _carriers_registered),
+    "copies_made": (gettext_noop("Copies and extracts registered in the year"), _copies_made),
+    "stocktakes": (gettext_noop("Stocktakes closed in the year"), _stocktakes),
     "stocktakes_with_missing": (
-        "Stocktakes closed in the year that found carriers missing",
+        gettext_noop("Stocktakes closed in the year that found carriers missing"),
         _stocktakes_with_missing,
     ),
-    "overdue_cases": ("Overdue cases opened in the year", _overdue_cases),
+    "overdue_cases": (gettext_noop("Overdue cases opened in the year"), _overdue_cases),
     "overdue_unresolved": (
-        "Overdue cases opened in the year still open at its end",
+        gettext_noop("Overdue cases opened in the year still open at its end"),
         _overdue_unresolved,
     ),
     "classification_procedure": (
-        "Classification decisions taken in the year (handler, reviewer, approver)",
+        gettext_noop("Classification decisions taken in the year (handler, reviewer, approver)"),
         _classification_procedure,
     ),
     "classification_unreviewed": (
-        "Classification decisions taken in the year without a review",
+        gettext_noop("Classification decisions taken in the year without a review"),
         _classification_unreviewed,
     ),
     "annual_review": (
-        "Annual review of classifications done (a change or declassification decided)",
+        gettext_noop(
+            "Annual review of classifications done (a change or declassification decided)"
+        ),
         _annual_review,
     ),
-    "destructions": ("Destructions completed in the year", _incident("destructions")),
+    "destructions": (gettext_noop("Destructions completed in the year"), _incident("destructions")),
     "destruction_witnessed": (
-        "Destructions in the year witnessed by at least two people",
+        gettext_noop("Destructions in the year witnessed by at least two people"),
         _incident("destruction_witnessed"),
     ),
-    "losses": ("Carriers reported lost in the year", _incident("losses")),
+    "losses": (gettext_noop("Carriers reported lost in the year"), _incident("losses")),
     "losses_reported": (
-        "Losses in the year reported in writing within 24 hours",
+        gettext_noop("Losses in the year reported in writing within 24 hours"),
         _incident("losses_reported"),
     ),
 }
+# What each figure answers, in English; marked for translation, translated where shown.
 FIGURE_KEYS: dict[str, str] = {key: what for key, (what, _) in FIGURES.items()}
 
 
