@@ -103,6 +103,7 @@ REGISTERS = {
     "computers": gettext_lazy("Register of classified computers"),
     "carry-outs": gettext_lazy("Register of carriers carried out"),
     "meetings": gettext_lazy("Register of meeting documents issued and collected"),
+    "campaigns": gettext_lazy("Register of carriers called back by return campaigns"),
 }
 # The 定密 steps a case is at (backend/classification CaseState).
 CASE_STATES = {

@@ -23,6 +23,7 @@ REGISTER_NAMES = (
     "computers",
     "carry-outs",
     "meetings",
+    "campaigns",
 )
 FORMATS = ("xlsx", "pdf")
 

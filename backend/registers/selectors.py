@@ -42,6 +42,7 @@ TITLES = {
     "computers": "涉密计算机登记簿",
     "carry-outs": "涉密载体携带外出登记簿",
     "meetings": "会议文件发放回收登记簿",
+    "campaigns": "涉密载体清退登记簿",
 }
 
 STATUS_ZH = dict(Status.choices)
@@ -155,6 +156,7 @@ def register_open(*, principal: Principal, name: str, filters: Filters) -> Regis
         "computers": media.computers_register,
         "carry-outs": carryouts.carry_outs_register,
         "meetings": meetings.meetings_register,
+        "campaigns": campaigns.campaigns_register,
     }[name]
     return build(principal, filters)
 
@@ -601,6 +603,6 @@ def _destruction(principal: Principal, filters: Filters) -> Register:
     )
 
 
-# The media, carry-out and meeting registers live in their own modules, which build on
-# the helpers above; they are imported last because they import them.
-from backend.registers import carryouts, media, meetings  # noqa: E402
+# The media, carry-out, meeting and campaign registers live in their own modules, which
+# build on the helpers above; they are imported last because they import them.
+from backend.registers import campaigns, carryouts, media, meetings  # noqa: E402

@@ -3,6 +3,7 @@ the overdue cases through the sweep, the holders' notices by mail, and the depar
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from backend.alerts.models import Alert, Delivery
 from backend.alerts.sweep import sweep_run
@@ -183,3 +185,28 @@ def test_each_holder_gets_one_notice_by_mail_without_titles(
         [text] = [b for b in bodies if holder.code in b]
         assert all(c.code in text for c in carriers)
         assert all(c.title not in text for c in carriers)
+
+
+def test_the_register_lists_each_carrier_called_back_with_its_return(
+    unit: Any, out: dict[str, Any], api_as: Any
+) -> None:
+    committee = api_as(unit.committee)
+    body = _open(committee, issuing_unit="xz").json()
+    back = out["held"][out["b"]][0]
+    returned = out["clerk"].post("/scans", {"scans": [scan("return", back, location=unit.desk)]})
+    assert returned.json()["results"][0]["status"] == "recorded"
+    answer = committee.get("/registers/campaigns.xlsx")
+    assert answer.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(answer.streaming_content))).active
+    assert sheet.cell(row=1, column=1).value.startswith("涉密载体清退登记簿")
+    rows = {r[2]: r for r in sheet.iter_rows(min_row=4, values_only=True) if r[2]}
+    assert set(rows) == {c.code for cs in out["held"].values() for c in cs}
+    seq = CustodyEvent.objects.filter(carrier=back, action="return").get().seq
+    assert rows[back.code][0] == str(body["id"])
+    assert rows[back.code][8:] == (str(seq), "已退回")
+    still = out["held"][out["a"]][0].code
+    assert rows[still][5].endswith(f"（{out['a'].code}）") and rows[still][9] == "未退回"
+    # Need-to-know: a reader without the clearance gets the codes, never the titles.
+    reader = api_as(unit.reader).get("/registers/campaigns.xlsx")
+    text = b"".join(reader.streaming_content) if reader.status_code == 200 else b""
+    assert all(c.title.encode() not in text for cs in out["held"].values() for c in cs)

@@ -282,6 +282,7 @@ def _calls(world: dict[str, Any], person: Any) -> list[tuple[str, str, Any]]:
         "destruction",
         "carry-outs",
         "meetings",
+        "campaigns",
     ):
         calls.append(("get", f"/registers/{name}.xlsx", None))
     calls.append(("get", "/registers/carriers.pdf", None))
