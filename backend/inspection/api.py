@@ -147,7 +147,7 @@ class AnswerOut(Schema):
     answered_at: datetime
 
 
-class ItemOut(Schema):
+class ChecklistItemOut(Schema):
     id: int
     heading: str
     text: str
@@ -157,6 +157,11 @@ class ItemOut(Schema):
     target: int
     of_evidence: str
     weight: Decimal
+
+
+class ItemOut(ChecklistItemOut):
+    """A checklist item as one year answers it."""
+
     figure: FigureOut | None
     of_figure: FigureOut | None
     answer: AnswerOut | None
@@ -314,18 +319,6 @@ def answer_item(request: HttpRequest, year: int, item_id: int, body: AnswerIn) -
         attachment=attachment,
     )
     return self_inspection_out(year)
-
-
-class ChecklistItemOut(Schema):
-    id: int
-    heading: str
-    text: str
-    evidence_text: str
-    evidence: str
-    comparison: str
-    target: int
-    of_evidence: str
-    weight: Decimal
 
 
 class ChecklistOut(Schema):

@@ -9,10 +9,7 @@
   var input = document.getElementById("scan");
   var live = document.getElementById("live");
   function banner() { return document.getElementById("banner"); }
-  var msg = {};
-  document.getElementById("msg").content.querySelectorAll("span").forEach(function (s) {
-    msg[s.dataset.k] = s.textContent;
-  });
+  var msg = S.messages();
   var queue = S.sendQueue(form, live, "custos.carryout." + form.dataset.url, banner, function () {
     input.focus();
   });

@@ -25,10 +25,7 @@
   var escortSlot = document.getElementById("escort-slot");
   var rules = JSON.parse(document.getElementById("lifecycle-needs").textContent);
   var levels = {};  // carrier code → level, asked of the server once per code
-  var msg = {};
-  document.getElementById("msg").content.querySelectorAll("span").forEach(function (s) {
-    msg[s.dataset.k] = s.textContent;
-  });
+  var msg = S.messages();
   var state = load();
   var sentAt = 0;
   var lastOkAt = 0;

@@ -13,10 +13,7 @@
   var url = form.dataset.url;
   var mode = form.dataset.mode;
   var KEY = "custos.meeting." + url + "." + mode;
-  var msg = {};
-  document.getElementById("msg").content.querySelectorAll("span").forEach(function (s) {
-    msg[s.dataset.k] = s.textContent;
-  });
+  var msg = S.messages();
   function banner() { return document.getElementById("banner"); }
   var pending = [];
   try { pending = JSON.parse(sessionStorage.getItem(KEY)) || []; } catch (e) { pending = []; }

@@ -118,8 +118,16 @@
       next: next
     };
   }
+  // The page's translated sentences: <template id="msg"><span data-k="…">…</span></template>.
+  function messages() {
+    var msg = {};
+    document.getElementById("msg").content.querySelectorAll("span").forEach(function (s) {
+      msg[s.dataset.k] = s.textContent;
+    });
+    return msg;
+  }
   window.custosScanner = {
     uuid4: uuid4, beep: beep, keepFocus: keepFocus, banner: banner, onScan: onScan,
-    sendQueue: sendQueue
+    sendQueue: sendQueue, messages: messages
   };
 })();

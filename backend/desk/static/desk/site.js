@@ -5,8 +5,7 @@
   var S = window.custosScanner;
   var input = document.getElementById("scan");
   var panel = document.getElementById("panel");
-  var msg = {};
-  document.getElementById("msg").content.querySelectorAll("span").forEach(function (s) { msg[s.dataset.k] = s.textContent; });
+  var msg = S.messages();
   var carrier = null;
   var place = document.getElementById("site-location");
   function say(text) { S.banner(panel, false, text); }

@@ -10,10 +10,7 @@
   var live = document.getElementById("live");
   // #banner is replaced with every answer (it comes back with the counts, into #live).
   function banner() { return document.getElementById("banner"); }
-  var msg = {};
-  document.getElementById("msg").content.querySelectorAll("span").forEach(function (s) {
-    msg[s.dataset.k] = s.textContent;
-  });
+  var msg = S.messages();
   var queue = S.sendQueue(form, live, "custos.stocktake." + form.dataset.url, banner, function () {
     markLines();
     input.focus();
