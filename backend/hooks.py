@@ -1,7 +1,7 @@
 """Every hook: how a lower app causes work in a higher one without importing it.
 
 Each is a Django signal. The app that fires it imports this kernel module; the app that
-does the work connects its receiver in ``AppConfig.ready()``. ``send_required`` refuses to
+does the work connects its receiver in its ``subscriptions.py``. ``send_required`` refuses to
 fire a hook that nobody listens to: a duty (a log row, an alert) must not vanish because
 the app that does it was left out. docs/architecture.md lists who fires and who listens.
 """

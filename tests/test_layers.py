@@ -16,6 +16,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
@@ -179,9 +180,9 @@ def _imports_in_functions(path: Path, root: Path = ROOT) -> list[str]:
                 visit(child, child.name)
                 continue
             hit = project(child) if in_function else None
-            # Django loads apps.py before the models: ready() is where an app imports
-            # the modules that connect its receivers.
-            if hit and not (path.name == "apps.py" and in_function == "ready"):
+            # No exception, not even AppConfig.ready(): each app's subscriptions.py
+            # connects its receivers at import, and CoreConfig finds them by name.
+            if hit:
                 found.append(f"{path.relative_to(root)}:{child.lineno} {hit}")
             visit(child, in_function)
 
@@ -206,4 +207,16 @@ def test_the_function_body_check_sees_a_hidden_import(tmp_path: Path) -> None:
     )
     write(tmp_path / "backend" / "registry" / "apps.py", "def ready():\n    import backend.desk\n")
     assert _imports_in_functions(module, tmp_path) == ["backend/registry/probe.py:5 backend.desk"]
-    assert _imports_in_functions(tmp_path / "backend" / "registry" / "apps.py", tmp_path) == []
+    assert _imports_in_functions(tmp_path / "backend" / "registry" / "apps.py", tmp_path) == [
+        "backend/registry/apps.py:2 backend.desk"
+    ]
+
+
+def test_every_apps_subscriptions_are_connected_once_django_is_set_up() -> None:
+    expected = {
+        f"backend.{path.parent.name}.subscriptions"
+        for path in (ROOT / "backend").glob("*/subscriptions.py")
+    }
+    assert len(expected) >= 8
+    assert django_apps.ready
+    assert expected <= set(sys.modules), expected - set(sys.modules)

@@ -1,5 +1,5 @@
 """What the alerts app does when a lower app fires a hook (connected on import, from
-``AlertsConfig.ready()``)."""
+``alerts/subscriptions.py``)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Custody sits low in the layers (docs/architecture.md): alerts, inventory and printing
 build on it, so it cannot call them. Instead they hand custody what it needs in their
-``AppConfig.ready()``:
+``subscriptions.py`` (imported by ``CoreConfig.ready()``):
 
 - ``event_appended`` — every list of events custody appends, inside the appending
   transaction (alerts: a ``custody_mismatch`` case for each sighting away from the ledger).

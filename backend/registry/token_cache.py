@@ -12,7 +12,7 @@ What the bound means: a token revoked, a person deactivated, or a role, clearanc
 device changed **in another process** takes effect there within that many seconds. In
 the process that made the change it takes effect on the next request, since any save or
 delete of a token, person, device or location empties this process's rows (connected in
-``RegistryConfig.ready()``; a queryset ``update()`` sends no signal, which is why
+``registry/subscriptions.py``; a queryset ``update()`` sends no signal, which is why
 ``person_deactivate`` also saves the person).
 """
 

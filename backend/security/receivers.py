@@ -1,5 +1,5 @@
 """What the security app does when a lower app fires a hook (connected on import, from
-``SecurityConfig.ready()``)."""
+``security/subscriptions.py``)."""
 
 from __future__ import annotations
 

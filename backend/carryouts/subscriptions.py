@@ -1,0 +1,12 @@
+"""What carry-outs subscribe to (imported once by ``CoreConfig.ready()``, docs/architecture.md)."""
+
+from backend.carryouts.scans import (
+    carry_out_events_follow,
+    carry_out_scans_check,
+    carry_out_scans_due,
+)
+from backend.custody import hooks
+
+hooks.on_scan_check(carry_out_scans_check)
+hooks.on_scan_due(carry_out_scans_due)
+hooks.on_event_appended(carry_out_events_follow)
