@@ -20,6 +20,7 @@ from backend.registry.policy import may_know
 from backend.registry.principals import Principal, require_role
 from backend.registry.selectors import code_or_error
 from backend.registry.texts import code_error_text, status_word
+from backend.rows import one_of
 from labels.codes import CodeError, Kind, parse
 
 # Labels only for carriers that may be handed over. An allow-list, so a state added later
@@ -262,7 +263,7 @@ _Checked = list[tuple[int, Any, dict[str, str | None]]]
 
 _LOOKUP = (
     "SELECT l.code, c.code, l.voided_at IS NOT NULL FROM {label} l "
-    "JOIN {carrier} c ON c.id = l.carrier_id WHERE l.code {test}"
+    "JOIN {carrier} c ON c.id = l.carrier_id WHERE {test}"
 )
 
 
@@ -270,17 +271,18 @@ def _lookup(codes: Sequence[str]) -> dict[str, tuple[str, bool]]:
     # Hand-written like backend/custody/store/postgres.py: this runs on every scan batch, and the
     # ORM would spend longer compiling the query than the database answering it (a unique
     # index lookup per code).
-    marks = ", ".join(["%s"] * len(codes))
     with connection.cursor() as cursor:
-        cursor.execute(
-            _LOOKUP.format(
-                label=PrintedLabel._meta.db_table,
-                carrier=Carrier._meta.db_table,
-                test=f"IN ({marks})",
-            ),
-            list(codes),
-        )
+        cursor.execute(*_lookup_sql(codes))
         return label_lookup_found(cursor.fetchall())
+
+
+def _lookup_sql(codes: Sequence[str]) -> tuple[str, list[Any]]:
+    if connection.vendor == "postgresql":
+        test, params = one_of("l.code", codes, "text")
+    else:
+        test, params = f"l.code IN ({', '.join(['%s'] * len(codes))})", list(codes)
+    table, carriers = PrintedLabel._meta.db_table, Carrier._meta.db_table
+    return _LOOKUP.format(label=table, carrier=carriers, test=test), params
 
 
 def label_lookup_statement(checked: _Checked) -> tuple[str, list[Any]] | None:
@@ -291,12 +293,7 @@ def label_lookup_statement(checked: _Checked) -> tuple[str, list[Any]] | None:
     codes = sorted({c["carrier"] for _, _, c in checked if c["carrier"]})
     if not codes:
         return None
-    sql = _LOOKUP.format(
-        label=PrintedLabel._meta.db_table,
-        carrier=Carrier._meta.db_table,
-        test=f"IN ({', '.join(['%s'] * len(codes))})",
-    )
-    return sql, codes
+    return _lookup_sql(codes)
 
 
 def label_lookup_found(rows: Iterable[Sequence[Any]]) -> dict[str, tuple[str, bool]]:

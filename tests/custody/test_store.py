@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from backend import rows
 from backend.alerts.models import Alert
 from backend.custody import hooks
 from backend.custody.locks import carrier_lock
@@ -106,13 +107,8 @@ def test_both_stores_give_the_same_answers_and_ledger(
     assert ledger_verify().ok
 
 
-@pytest.mark.django_db
-@pytest.mark.usefixtures("each_store")
-def test_a_reprinted_label_scans_as_its_carrier_through_the_resolver(
-    unit: Any, make_carrier: Any
-) -> None:
-    carrier = make_carrier()
-    # A reprint as printing records it: the carrier's own code voided, a new code current.
+def _reprinted(unit: Any, carrier: Carrier) -> str:
+    """A reprint as printing records it: the carrier's own code voided, a new code current."""
     new_code = generate(Kind.CARRIER, prefix=settings.CUSTOS_UNIT, length=10)
     PrintedLabel.objects.create(
         code=carrier.code, carrier=carrier, copies=0, voided_at=timezone.now()
@@ -124,6 +120,90 @@ def test_a_reprinted_label_scans_as_its_carrier_through_the_resolver(
         printed_at=timezone.now(),
         printed_by=unit.registrar,
     )
+    return new_code
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_batch_past_the_placeholder_limit_answers_alike_in_both_stores_and_again_as_duplicates(
+    unit: Any, make_carrier: Any, on_postgres: bool
+) -> None:
+    # More codes and ids than rows.one_of gives placeholders to: the PostgreSQL store
+    # sends them as arrays (the lock, the recorded ids, the label lookup, the states).
+    if not on_postgres:
+        pytest.skip("the PostgreSQL store runs on PostgreSQL")
+    seen = {}
+    for name in ("orm", "postgresql"):
+        settings.CUSTOS_LEDGER_STORE = name
+        groups = [
+            [make_carrier(), make_carrier(level="top_secret"), make_carrier()] for _ in range(8)
+        ]
+        relabelled = make_carrier()
+        new_code = _reprinted(unit, relabelled)
+        batch = [s for i, g in enumerate(groups) for s in _story(unit, g, f"{name}-big-{i}")]
+        batch += [
+            ScanIn(
+                id=uuid.uuid4(), action="checkout", carrier=new_code, counterpart=unit.reader.code
+            ),
+            ScanIn(id=uuid.uuid4(), action="store", carrier=relabelled.code),
+        ]
+        assert len({s.carrier for s in batch}) > rows.PREPARE_MAX_PARAMS
+        principal = Principal(person=unit.clerk)
+        first = scans_ingest(scans=batch, principal=principal)
+        again = scans_ingest(scans=batch, principal=principal)
+        carriers = [c for g in groups for c in g] + [relabelled]
+        seen[name] = (
+            _answers(first, carriers),
+            [(r.status, r.error and r.error.code) for r in again],
+        )
+    del settings.CUSTOS_LEDGER_STORE
+    assert seen["orm"] == seen["postgresql"]
+    answers, resent = seen["postgresql"]
+    assert [s for s, _, _ in answers[:7]] == [
+        "recorded",
+        "duplicate",
+        "rejected",
+        "recorded",
+        "recorded",
+        "rejected",
+        "rejected",
+    ]
+    assert answers[56][:2] == ("recorded", None) and answers[57][1] == "voided_label"
+    # Resent, every scan that was recorded is a duplicate, and nothing is recorded twice.
+    recorded = [i for i, (status, _, _) in enumerate(answers[:58]) if status == "recorded"]
+    assert all(resent[i][0] == "duplicate" for i in recorded)
+    assert not any(status == "recorded" for status, _ in resent)
+    assert ledger_verify().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_one_of_gives_few_values_placeholders_and_many_one_array_with_the_same_rows(
+    make_carrier: Any, on_postgres: bool
+) -> None:
+    if not on_postgres:
+        pytest.skip("arrays are PostgreSQL's")
+    made = [make_carrier().code for _ in range(rows.PREPARE_MAX_PARAMS + 4)]
+    few, many = made[:3], made
+    few_test, few_params = rows.one_of("code", few, "text")
+    many_test, many_params = rows.one_of("code", many, "text")
+    assert few_test == "code IN (%s, %s, %s)" and few_params == few
+    assert many_test == "code = ANY(%s::text[])" and many_params == [many]
+    table = Carrier._meta.db_table
+    for test, params, codes in ((few_test, few_params, few), (many_test, many_params, many)):
+        [[found]] = rows.run_together(
+            [(f"SELECT array_agg(code) FROM {table} WHERE {test}", params)]
+        )
+        assert sorted(found[0]) == sorted(codes)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("each_store")
+def test_a_reprinted_label_scans_as_its_carrier_through_the_resolver(
+    unit: Any, make_carrier: Any
+) -> None:
+    carrier = make_carrier()
+    new_code = _reprinted(unit, carrier)
     [voided] = scans_ingest(
         scans=[
             ScanIn(

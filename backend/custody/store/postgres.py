@@ -28,7 +28,7 @@ from backend.custody.store.base import Labels, Locked, Names
 from backend.custody.store.orm import STATE_FIELDS
 from backend.registry.media import Medium
 from backend.registry.models import Carrier, Location, Person
-from backend.rows import Statement, columns, from_rows, run_together
+from backend.rows import Statement, columns, from_rows, one_of, run_together
 
 
 def _placeholders(n: int) -> str:
@@ -36,13 +36,9 @@ def _placeholders(n: int) -> str:
 
 
 def _by_codes(model: type[Person] | type[Location], codes: Iterable[str]) -> Statement:
-    wanted = sorted(set(codes))
+    test, params = one_of("t.code", sorted(set(codes)), "text")
     table = model._meta.db_table
-    return (
-        f"SELECT {columns(model, 't')} FROM {table} t"  # noqa: S608 - table is a constant
-        f" WHERE t.code IN ({_placeholders(len(wanted))})",
-        wanted,
-    )
+    return f"SELECT {columns(model, 't')} FROM {table} t WHERE {test}", params  # noqa: S608 - constants
 
 
 _LOCKED_EXTRA = (
@@ -57,7 +53,7 @@ _LOCKED_EXTRA = (
 
 @cache
 def _lock_sql(
-    with_scope: bool, count: int, by_label: str | None, open_case: str, with_media: bool = False
+    with_scope: bool, codes: str, by_label: str | None, open_case: str, with_media: bool = False
 ) -> str:
     """Lock carriers in primary-key order and read them with their people's codes, and
     whether anything watched is open for them (hooks.open_case_sql), so that ingest skips
@@ -81,10 +77,8 @@ def _lock_sql(
         if with_scope
         else ""
     )
-    which = f"c.code IN ({_placeholders(count)})"
-    scanned = (
-        f"SELECT o.id FROM {Carrier._meta.db_table} o WHERE o.code IN ({_placeholders(count)})"  # noqa: S608 - constants
-    )
+    which = codes.format(column="c.code")
+    scanned = f"SELECT o.id FROM {Carrier._meta.db_table} o WHERE {codes.format(column='o.code')}"  # noqa: S608 - constants
     if by_label is not None:
         # A union of two index lookups: an OR of the two tests would scan the table.
         scanned = f"{scanned} UNION ALL {by_label}"
@@ -155,23 +149,19 @@ class PostgresStore:
             people, places = self.people_and_places(*names) if names else ({}, {})
             return Locked(carriers=[], seen=_recorded_ids(ids), people=people, places=places)
         open_case = hooks.open_case_sql("c.id")
-        lock: Statement = (_lock_sql(with_scope, len(wanted), None, open_case, with_media), wanted)
+        # ``{column}`` IN (%s, …) or = ANY(%s::text[]): rows.one_of, once per column.
+        test, params = one_of("{column}", wanted, "text")
+        lock: Statement = (_lock_sql(with_scope, test, None, open_case, with_media), params)
         if labels is not None:
-            lock = (
-                _lock_sql(with_scope, len(wanted), labels[1], open_case, with_media),
-                wanted + wanted,
-            )
+            # The label SQL has a placeholder per code (hooks.CodeResolver.carriers_sql).
+            lock = (_lock_sql(with_scope, test, labels[1], open_case, with_media), params + wanted)
         begin = _begin_here()
         reads = _name_reads(names) if names is not None else []
         answers = run_together(
             [
                 *begin,
                 lock,
-                (
-                    f"SELECT id FROM {CustodyEvent._meta.db_table}"  # noqa: S608 - a constant
-                    f" WHERE id IN ({_placeholders(len(ids))})",
-                    list(ids),
-                ),
+                _seen(ids),
                 *([labels[0]] if labels is not None else []),
                 *reads,
             ]
@@ -286,11 +276,13 @@ def _recorded_ids(ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
     if not ids:
         return set()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {CustodyEvent._meta.db_table} WHERE id IN ({_placeholders(len(ids))})",  # noqa: S608
-            list(ids),
-        )
+        cursor.execute(*_seen(ids))
         return {row[0] for row in cursor.fetchall()}
+
+
+def _seen(ids: Sequence[uuid.UUID]) -> Statement:
+    test, params = one_of("id", ids, "uuid")
+    return f"SELECT id FROM {CustodyEvent._meta.db_table} WHERE {test}", params  # noqa: S608 - constants
 
 
 _EVENT_FIELDS = list(CustodyEvent._meta.concrete_fields)
@@ -342,31 +334,32 @@ _UPDATE = "UPDATE {table} SET {assignments} WHERE id = %s".format(  # noqa: S608
 
 
 def _save_states(carriers: list[Carrier]) -> None:
-    """One UPDATE … FROM (VALUES …): Django's ``bulk_update`` builds a CASE expression per
-    field per row; for a batch of 500 that took longer than the rest of ingest together."""
+    """One UPDATE … FROM unnest(…), an array per column: Django's ``bulk_update`` builds
+    a CASE expression per field per row; for a batch of 500 that took longer than the rest
+    of ingest together."""
     prep = _prep(tuple(_STATE_FIELDS))
-    rows = [[p(getattr(c, name)) for p, name in prep] + [c.id] for c in carriers]
     with connection.cursor() as cursor:
-        if len(rows) == 1:
-            cursor.execute(_UPDATE, rows[0])
+        if len(carriers) == 1:
+            cursor.execute(
+                _UPDATE, [p(getattr(carriers[0], n)) for p, n in prep] + [carriers[0].id]
+            )
             return
-        values = ", ".join([f"({_placeholders(len(_STATE_FIELDS) + 1)})"] * len(rows))
-        cursor.execute(
-            _update_from_template().format(values=values), [v for row in rows for v in row]
-        )
+        arrays = [[p(getattr(c, name)) for c in carriers] for p, name in prep]
+        cursor.execute(_update_from(), [*arrays, [c.id for c in carriers]])
 
 
 @cache
-def _update_from_template() -> str:
-    # Client-side binding sends every value as an untyped literal; the casts give each
-    # VALUES column its table column's type.
-    assignments = ", ".join(
-        f"{f.column} = v.{f.column}::{f.cast_db_type(connection) or f.db_type(connection)}"  # type: ignore[attr-defined]  # Field.cast_db_type exists; django-stubs omits it
+def _update_from() -> str:
+    # Client-side binding sends each array as an untyped literal; the casts give each
+    # column its table column's type.
+    arrays = ", ".join(
+        f"%s::{f.cast_db_type(connection) or f.db_type(connection)}[]"  # type: ignore[attr-defined]  # Field.cast_db_type exists; django-stubs omits it
         for f in _STATE_FIELDS
     )
+    assignments = ", ".join(f"{f.column} = v.{f.column}" for f in _STATE_FIELDS)
     names = ", ".join(f.column for f in _STATE_FIELDS)
     table = Carrier._meta.db_table
     return (
-        f"UPDATE {table} AS c SET {assignments} FROM (VALUES {{values}}) AS v ({names}, id)"  # noqa: S608
-        " WHERE c.id = v.id::bigint"
+        f"UPDATE {table} AS c SET {assignments}"  # noqa: S608 - constants
+        f" FROM unnest({arrays}, %s::bigint[]) AS v ({names}, id) WHERE c.id = v.id"
     )
