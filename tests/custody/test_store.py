@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import ast
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from django.conf import settings
@@ -27,6 +28,7 @@ from backend.registry.models import Carrier
 from backend.registry.principals import Principal
 from labels.codes import Kind, generate
 
+T = TypeVar("T")
 CUSTODY = Path(__file__).resolve().parents[2] / "backend" / "custody"
 ABOVE = (
     "alerts",
@@ -76,6 +78,23 @@ def _answers(results: list[Any], carriers: list[Carrier]) -> list[Any]:
     return out
 
 
+# What _story's scans come to, in order.
+STORY = ["recorded", "duplicate", "rejected", "recorded", "recorded", "rejected", "rejected"]
+
+
+def _in_both_stores(run: Callable[[str], T]) -> T:
+    """``run(store name)`` through the ORM store, then the PostgreSQL store: the same
+    answers from each, returned once."""
+    seen = {}
+    for name in ("orm", "postgresql"):
+        settings.CUSTOS_LEDGER_STORE = name
+        assert ledger_store().name == name
+        seen[name] = run(name)
+    del settings.CUSTOS_LEDGER_STORE
+    assert seen["orm"] == seen["postgresql"]
+    return seen["postgresql"]
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_both_stores_give_the_same_answers_and_ledger(
@@ -83,27 +102,16 @@ def test_both_stores_give_the_same_answers_and_ledger(
 ) -> None:
     if not on_postgres:
         pytest.skip("the PostgreSQL store runs on PostgreSQL")
-    seen = {}
-    for name in ("orm", "postgresql"):
-        settings.CUSTOS_LEDGER_STORE = name
-        assert ledger_store().name == name
+
+    def run(name: str) -> list[Any]:
         carriers = [make_carrier(), make_carrier(level="top_secret"), make_carrier()]
         results = scans_ingest(
             scans=_story(unit, carriers, name), principal=Principal(person=unit.clerk)
         )
-        seen[name] = _answers(results, carriers)
-    del settings.CUSTOS_LEDGER_STORE
-    assert seen["orm"] == seen["postgresql"]
-    statuses = [s for s, _, _ in seen["orm"][:7]]
-    assert statuses == [
-        "recorded",
-        "duplicate",
-        "rejected",
-        "recorded",
-        "recorded",
-        "rejected",
-        "rejected",
-    ]
+        return _answers(results, carriers)
+
+    answers = _in_both_stores(run)
+    assert [s for s, _, _ in answers[:7]] == STORY
     assert ledger_verify().ok
 
 
@@ -132,9 +140,8 @@ def test_a_batch_past_the_placeholder_limit_answers_alike_in_both_stores_and_aga
     # sends them as arrays (the lock, the recorded ids, the label lookup, the states).
     if not on_postgres:
         pytest.skip("the PostgreSQL store runs on PostgreSQL")
-    seen = {}
-    for name in ("orm", "postgresql"):
-        settings.CUSTOS_LEDGER_STORE = name
+
+    def run(name: str) -> tuple[list[Any], list[Any]]:
         groups = [
             [make_carrier(), make_carrier(level="top_secret"), make_carrier()] for _ in range(8)
         ]
@@ -152,22 +159,10 @@ def test_a_batch_past_the_placeholder_limit_answers_alike_in_both_stores_and_aga
         first = scans_ingest(scans=batch, principal=principal)
         again = scans_ingest(scans=batch, principal=principal)
         carriers = [c for g in groups for c in g] + [relabelled]
-        seen[name] = (
-            _answers(first, carriers),
-            [(r.status, r.error and r.error.code) for r in again],
-        )
-    del settings.CUSTOS_LEDGER_STORE
-    assert seen["orm"] == seen["postgresql"]
-    answers, resent = seen["postgresql"]
-    assert [s for s, _, _ in answers[:7]] == [
-        "recorded",
-        "duplicate",
-        "rejected",
-        "recorded",
-        "recorded",
-        "rejected",
-        "rejected",
-    ]
+        return _answers(first, carriers), [(r.status, r.error and r.error.code) for r in again]
+
+    answers, resent = _in_both_stores(run)
+    assert [s for s, _, _ in answers[:7]] == STORY
     assert answers[56][:2] == ("recorded", None) and answers[57][1] == "voided_label"
     # Resent, every scan that was recorded is a duplicate, and nothing is recorded twice.
     recorded = [i for i, (status, _, _) in enumerate(answers[:58]) if status == "recorded"]
