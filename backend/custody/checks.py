@@ -80,7 +80,8 @@ def scan_check(scan: ScanIn, principal: Principal) -> dict[str, str | None]:
                 "forbidden", f"This device records scans at {own} only.", {"field": "location"}
             )
         codes["location"] = own
-        # Only the actions its place is for (a desk cannot record ``destroy``): lifecycle.py.
+        # Only the actions its place is for (a desk cannot record ``destroy``):
+        # lifecycle/devices.py.
         refused = device_may(
             location_kind=principal.device.location.kind, action=Action(scan.action)
         )

@@ -256,7 +256,6 @@ def _ingest_locked(
     outcomes: Outcomes = []
     if not items:
         return outcomes
-    with_media = _with_media([item.scan for item in items])
     if locked is None:
         locked = _lock(store, [item.scan for item in items], fold_labels)
     if locked.label_rows:
@@ -272,7 +271,7 @@ def _ingest_locked(
     touched: dict[int, Carrier] = {}
     media = (
         media_state(carriers.values(), kinds=any(i.action is Action.INSTALL_STORAGE for i in items))
-        if with_media
+        if locked.with_media
         else None
     )
     for item in items:
@@ -494,14 +493,17 @@ def _lock(
         lookup = resolver.lookup_statement([(0, None, {"carrier": code}) for code in codes])
         if lookup is not None:
             labels = (lookup, resolver.carriers_sql(len(codes)))
-    return store.lock(
+    with_media = _with_media(scans)
+    locked = store.lock(
         codes,
         [scan.id for scan in scans],
         with_scope=any(Action(scan.action) in _SCOPE_CHECKED for scan in scans),
         labels=labels,
-        with_media=_with_media(scans),
+        with_media=with_media,
         names=names,
     )
+    locked.with_media = with_media
+    return locked
 
 
 def _labels_resolved(items: list[_Item], locked: Locked, outcomes: Outcomes) -> list[_Item]:

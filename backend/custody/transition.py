@@ -1,7 +1,7 @@
 """Apply one lifecycle row to a locked carrier outside scan ingest: the new state and its
 ledger event, saved together.
 
-The pure table (lifecycle.py) says where a move leads; this is the one place that writes
+The pure table (lifecycle/rounds.py) says where a move leads; this is the one place that writes
 it for the moves no scanner sends (the 定密 decisions), so no service assigns a carrier's
 status by hand. Scans keep their batched path in services.py, judged by the same table.
 """

@@ -1,6 +1,6 @@
 """The one list of carrier states, 定密 round states and level ranks — without Django.
 
-The lifecycle table (backend/custody/lifecycle.py) is pure and imports these; the models
+The lifecycle table (backend/custody/lifecycle/) is pure and imports these; the models
 (``registry.models.Status``, ``classification.models.CaseState``) build their Django
 choices from them, so a state or a rank is written down once. It sits in registry, the
 bottom layer, because the carrier's row is stored there and everything above may import it.

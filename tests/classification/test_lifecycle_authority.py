@@ -1,6 +1,6 @@
 """The lifecycle table is the only place that says which move is allowed (issue 14).
 
-Each test changes ONE row of backend/custody/lifecycle.py and watches the parts that used
+Each test changes ONE row of backend/custody/lifecycle/ and watches the parts that used
 to restate it follow: the scan API (POST /scans), the handover desk's page data and its
 submit, and the 定密 procedure (POST /carriers/{code}/decision). Undoing the change
 shows the refusal came from the row and nothing else.
@@ -120,7 +120,7 @@ def test_a_row_that_escorts_secret_transfers_is_followed_by_the_scan_api_and_the
         "recorded"
     )
 
-    monkeypatch.setattr(lifecycle, "ESCORT_LEVELS", frozenset({"secret", "top_secret"}))
+    monkeypatch.setattr(lifecycle.guards, "ESCORT_LEVELS", frozenset({"secret", "top_secret"}))
 
     assert _page_data(desk)["transfer"]["escort"] == ["secret", "top_secret"]
     alone = _scan(clerk, scan("transfer", second, counterpart=unit.reader))[0]

@@ -1,4 +1,4 @@
-"""backend/custody/lifecycle.py: every state × action pair, and every guard."""
+"""backend/custody/lifecycle/: every state × action pair, and every guard."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A classified computer with two disks, through its life: registered, one disk removed and
 destroyed, the computer sent for repair; the ledger and both media registers show each step
-(backend/registers/media.py, the storage rules in backend/custody/lifecycle.py)."""
+(backend/registers/media.py, the storage rules in backend/custody/lifecycle/)."""
 
 from __future__ import annotations
 

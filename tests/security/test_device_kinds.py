@@ -1,5 +1,5 @@
 """Scanner devices act only with the actions their location's kind is for: a handover
-desk cannot record ``destroy``; a destruction site can (backend/custody/lifecycle.py)."""
+desk cannot record ``destroy``; a destruction site can (backend/custody/lifecycle/)."""
 
 from __future__ import annotations
 

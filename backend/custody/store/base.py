@@ -31,6 +31,8 @@ class Locked:
     # The people and places by code, when ``names`` rode with the lock.
     people: dict[str, Person] = field(default_factory=dict)
     places: dict[str, Location] = field(default_factory=dict)
+    # Whether the storage media installed in the carriers were locked with them.
+    with_media: bool = False
 
 
 class LedgerStore(Protocol):
