@@ -1,9 +1,10 @@
 """The transactional outbox: delivery rows written with the alert, sent by a worker.
 
 Sending, in short (``deliveries_send``):
-1. Claim the due rows with a conditional update that moves ``next_attempt_at`` forward
-   by a lease and counts the attempt; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two
-   senders never take the same row and neither waits for the other.
+1. Claim the due rows (``backend.claims.due_claim``): a conditional update moves
+   ``next_attempt_at`` forward by a lease and counts the attempt; ``FOR UPDATE SKIP
+   LOCKED`` on PostgreSQL, so two senders never take the same row and neither waits for
+   the other.
 2. Send: all e-mail rows of one pass to the same addresses go as one digest; each webhook
    row is one signed POST.
 3. Mark what went ``sent``; give what failed a backoff (30 s, 60 s, … capped) and the error.
@@ -20,12 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
 from backend.alerts import notify
 from backend.alerts.models import Channel, Delivery, DeliveryStatus
+from backend.claims import due_claim
 
 log = logging.getLogger(__name__)
 
@@ -88,20 +89,14 @@ def outbox_claim(model: type[Model], *, now: datetime, limit: int) -> list[int]:
     ``next_attempt_at`` and ``attempts``): step 1 of the module docstring, for every outbox
     (the alerts' deliveries, and the apps above that keep their own, such as campaigns)."""
     lease = now + timedelta(seconds=settings.CUSTOS_DELIVERY_LEASE_SECONDS)
-    rows = model._default_manager
-    with transaction.atomic():
-        due = rows.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
-        if not ids:
-            return []
-        # The conditional update is the claim: on SQLite (no row locks) the IMMEDIATE
-        # transaction serialises senders, and the condition makes a second claim a no-op.
-        rows.filter(id__in=ids, status=DeliveryStatus.PENDING, next_attempt_at__lte=now).update(
-            next_attempt_at=lease, attempts=F("attempts") + 1
-        )
-    return ids
+    due = model._default_manager.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    return due_claim(
+        due,
+        order_by=("next_attempt_at", "id"),
+        limit=limit,
+        next_attempt_at=lease,
+        attempts=F("attempts") + 1,
+    )
 
 
 def _claim(now: datetime, limit: int) -> list[int]:

@@ -44,6 +44,7 @@ from backend.alerts import detectors
 from backend.alerts.models import Alert, AlertKind, AlertStatus
 from backend.alerts.outbox import deliveries_write
 from backend.alerts.services import Finding, alerts_open, alerts_resolve
+from backend.claims import due_claim
 from backend.hooks import send_required, sweep_due
 from backend.registry.models import Carrier, Person
 
@@ -149,20 +150,16 @@ def _sweep_due(now: datetime, batch: int, report: SweepReport) -> None:
 
 def _reminders(now: datetime, batch: int, report: SweepReport) -> None:
     """Claim due reminders, then due escalations, a batch per transaction."""
-    skip = connection.features.has_select_for_update_skip_locked
     while True:
         with transaction.atomic():
-            due = Alert.objects.filter(remind_at__lte=now).exclude(status=AlertStatus.RESOLVED)
-            if skip:
-                due = due.select_for_update(skip_locked=True)
-            ids = list(due.order_by("remind_at").values_list("id", flat=True)[:batch])
+            ids = due_claim(
+                Alert.objects.filter(remind_at__lte=now).exclude(status=AlertStatus.RESOLVED),
+                order_by=("remind_at", "id"),
+                limit=batch,
+                remind_at=now + timedelta(seconds=settings.CUSTOS_REMIND_SECONDS),
+                reminders=F("reminders") + 1,
+            )
             if ids:
-                Alert.objects.filter(id__in=ids, remind_at__lte=now).exclude(
-                    status=AlertStatus.RESOLVED
-                ).update(
-                    remind_at=now + timedelta(seconds=settings.CUSTOS_REMIND_SECONDS),
-                    reminders=F("reminders") + 1,
-                )
                 rounds: dict[int, list[int]] = defaultdict(list)
                 for alert_id, n in Alert.objects.filter(id__in=ids).values_list("id", "reminders"):
                     rounds[n].append(alert_id)
@@ -173,14 +170,14 @@ def _reminders(now: datetime, batch: int, report: SweepReport) -> None:
             break
     while True:
         with transaction.atomic():
-            due = Alert.objects.filter(status=AlertStatus.OPEN, escalate_at__lte=now)
-            if skip:
-                due = due.select_for_update(skip_locked=True)
-            ids = list(due.values_list("id", flat=True)[:batch])
+            ids = due_claim(
+                Alert.objects.filter(status=AlertStatus.OPEN, escalate_at__lte=now),
+                order_by=("escalate_at", "id"),
+                limit=batch,
+                escalate_at=None,
+                escalated_at=now,
+            )
             if ids:
-                Alert.objects.filter(
-                    id__in=ids, status=AlertStatus.OPEN, escalate_at__lte=now
-                ).update(escalate_at=None, escalated_at=now)
                 deliveries_write(alert_ids=ids, round=0, now=now, escalation=True)
         report.escalated += len(ids)
         if len(ids) < batch:

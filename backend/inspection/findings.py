@@ -3,7 +3,8 @@
 A finding is followed by the alert machinery, in three steps (``findings_sweep``):
 1. ``REMIND_BEFORE`` ahead of its deadline, a reminder goes to the responsible person and
    the committee (``remind.reminder_send``); the row is its own outbox: claimed by moving
-   ``remind_at`` forward by a lease, marked ``reminded_at`` once the mail went.
+   ``remind_at`` forward by a lease (``backend.claims.due_claim``, as every outbox is),
+   marked ``reminded_at`` once the mail went.
 2. Once the deadline passed with the finding open, a ``finding_overdue`` case opens with
    its deliveries (``alerts.services.alerts_open``), dated from the deadline; reminders
    and escalation to the chair follow as for every case (``alerts.sweep``).
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from backend.alerts.models import AlertKind
 from backend.alerts.services import Finding as Verdict
 from backend.alerts.services import alert_end, alerts_open
+from backend.claims import due_claim
 from backend.errors import ServiceError
 from backend.inspection import remind
 from backend.inspection.models import (
@@ -219,20 +221,10 @@ class FindingSweep:
 
 
 def _claim_reminders(now: datetime) -> list[int]:
-    with transaction.atomic():
-        due = Finding.objects.filter(
-            status=FindingStatus.OPEN, remind_at__lte=now, deadline__gt=now
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.order_by("remind_at").values_list("id", flat=True)[:SWEEP_BATCH])
-        if not ids:
-            return []
-        # The conditional update is the claim (see alerts.outbox._claim).
-        Finding.objects.filter(id__in=ids, status=FindingStatus.OPEN, remind_at__lte=now).update(
-            remind_at=now + REMIND_LEASE
-        )
-    return ids
+    due = Finding.objects.filter(status=FindingStatus.OPEN, remind_at__lte=now, deadline__gt=now)
+    return due_claim(
+        due, order_by=("remind_at", "id"), limit=SWEEP_BATCH, remind_at=now + REMIND_LEASE
+    )
 
 
 def _open_overdue(now: datetime) -> int:

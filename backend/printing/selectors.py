@@ -285,12 +285,21 @@ def _lookup_sql(codes: Sequence[str]) -> tuple[str, list[Any]]:
     return _LOOKUP.format(label=table, carrier=carriers, test=test), params
 
 
+# The codes of a scan that name a carrier by its label: the carrier scanned, and the
+# device an ``install_storage`` scan puts it into (a device's label is reprinted too).
+_NAMING = ("carrier", "host")
+
+
+def _scanned_codes(checked: _Checked) -> list[str]:
+    return sorted({code for _, _, c in checked for k in _NAMING if (code := c.get(k))})
+
+
 def label_lookup_statement(checked: _Checked) -> tuple[str, list[Any]] | None:
     """The lookup :func:`label_scans_resolve` makes, as a statement for ingest to send
     along with its other reads in one round trip; None when no scan names a carrier.
     Read its rows with :func:`label_lookup_found`.
     """
-    codes = sorted({c["carrier"] for _, _, c in checked if c["carrier"]})
+    codes = _scanned_codes(checked)
     if not codes:
         return None
     return _lookup_sql(codes)
@@ -323,7 +332,8 @@ def label_scans_resolve(
     found: dict[str, tuple[str, bool]] | None = None,
     recorded: set[Any] | None = None,
 ) -> _Checked:
-    """Map each checked scan's label code to its carrier; refuse voided labels.
+    """Map each checked scan's label codes (its carrier's, and an ``install_storage``
+    scan's device's) to their carriers; refuse voided labels.
 
     1. One query for the whole batch: the printed-label rows of the scanned codes. A code
        with no row is a carrier's own code that was never reprinted (or unknown — ingest
@@ -341,14 +351,16 @@ def label_scans_resolve(
     caller already knows to be recorded.
     """
     if found is None:
-        codes = sorted({c["carrier"] for _, _, c in checked if c["carrier"]})
+        codes = _scanned_codes(checked)
         if not codes:
             return checked
         found = _lookup(codes)
     if not found:
         return checked
     voided_ids = [
-        scan.id for _, scan, c in checked if found.get(c["carrier"] or "", ("", False))[1]
+        scan.id
+        for _, scan, c in checked
+        if any(found.get(c.get(k) or "", ("", False))[1] for k in _NAMING)
     ]
     if recorded is None:
         recorded = set()
@@ -358,17 +370,21 @@ def label_scans_resolve(
             )
     out: _Checked = []
     for index, scan, c in checked:
-        hit = found.get(c["carrier"] or "")
-        if hit is None:
-            out.append((index, scan, c))
+        refused = None
+        for key in _NAMING:
+            hit = found.get(c.get(key) or "")
+            if hit is None:
+                continue
+            canonical, voided = hit
+            if voided and scan.id not in recorded:
+                refused = _voided(c[key] or "", canonical)
+                break
+            scan = dataclasses.replace(scan, **{key: canonical})
+            c = {**c, key: canonical}
+        if refused is not None:
+            reject(index, refused)
             continue
-        canonical, voided = hit
-        if voided and scan.id not in recorded:
-            reject(index, _voided(c["carrier"] or "", canonical))
-            continue
-        out.append(
-            (index, dataclasses.replace(scan, carrier=canonical), {**c, "carrier": canonical})
-        )
+        out.append((index, scan, c))
     return out
 
 
