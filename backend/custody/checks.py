@@ -63,8 +63,9 @@ def scan_check(scan: ScanIn, principal: Principal) -> dict[str, str | None]:
     }
     if codes["carrier"] is None:
         raise ServiceError("invalid", "A scan names its carrier.", {"field": "carrier"})
-    # install_storage's device: checked here, locked with the carrier (ingest._lock).
-    code_of(scan.host, Kind.CARRIER, "host")
+    # install_storage's device: checked here, locked with the carrier (ingest._lock); a
+    # reprinted device label is resolved with the carrier's (the code resolver).
+    codes["host"] = code_of(scan.host, Kind.CARRIER, "host")
     if principal.person is not None:
         if codes["actor"] not in (None, principal.person.code):
             raise ServiceError(

@@ -516,7 +516,14 @@ def _labels_resolved(items: list[_Item], locked: Locked, outcomes: Outcomes) -> 
     resolver = hooks.code_resolver()
     resolved = resolver.resolve(
         checked=[
-            (n, item.scan, {"carrier": item.scan.carrier.strip().upper()})
+            (
+                n,
+                item.scan,
+                {
+                    "carrier": item.scan.carrier.strip().upper(),
+                    "host": _host_code(item.scan) if item.scan.host else None,
+                },
+            )
             for n, item in enumerate(items)
         ],
         reject=refuse,

@@ -15,6 +15,7 @@ from backend.registry.media import Medium
 from backend.registry.media_services import MediumSpec
 from backend.registry.models import Carrier
 from tests.custody.test_ingest import ingest, s
+from tests.custody.test_store import reprinted
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("each_store")]
 
@@ -134,6 +135,32 @@ def test_install_storage_puts_a_disk_into_a_computer_which_it_then_follows(
     assert chain(d) == [("register", None), ("install_storage", None), ("checkout", pc.code)]
     d.refresh_from_db()
     assert (d.status, d.custodian_id) == ("in_use", unit.reader.id)
+    assert ledger_verify().ok
+
+
+@pytest.mark.parametrize("filler", [0, 20], ids=["few scans", "a batch past the fold"])
+def test_install_storage_names_its_device_by_the_reprinted_label_and_refuses_the_voided_one(
+    unit: Any, make_carrier: Any, filler: int
+) -> None:
+    # The device's label was reprinted: its new code names it, its old one is refused, as
+    # for the carrier scanned (printing's code resolver, with the lock or before it).
+    pc = computer(make_carrier)
+    new_label = reprinted(unit, pc)
+    first, second = disk(make_carrier), disk(make_carrier)
+    sightings = [s("inventory", make_carrier(), location=unit.safe) for _ in range(filler)]
+    results = ingest(
+        unit.clerk,
+        s("install_storage", first, host=new_label, location=unit.desk),
+        s("install_storage", second, host=pc.code, location=unit.desk),
+        *sightings,
+    )
+    assert results[0].status == "recorded", results[0].error
+    assert results[0].event.payload == {"host": pc.code}
+    assert results[1].error is not None and results[1].error.code == "voided_label"
+    assert results[1].error.details == {"code": pc.code, "carrier": pc.code}
+    assert all(r.status == "recorded" for r in results[2:])
+    assert Medium.objects.get(carrier=first).host_id == pc.id
+    assert Medium.objects.get(carrier=second).host_id is None
     assert ledger_verify().ok
 
 

@@ -115,7 +115,7 @@ def test_both_stores_give_the_same_answers_and_ledger(
     assert ledger_verify().ok
 
 
-def _reprinted(unit: Any, carrier: Carrier) -> str:
+def reprinted(unit: Any, carrier: Carrier) -> str:
     """A reprint as printing records it: the carrier's own code voided, a new code current."""
     new_code = generate(Kind.CARRIER, prefix=settings.CUSTOS_UNIT, length=10)
     PrintedLabel.objects.create(
@@ -146,7 +146,7 @@ def test_a_batch_past_the_placeholder_limit_answers_alike_in_both_stores_and_aga
             [make_carrier(), make_carrier(level="top_secret"), make_carrier()] for _ in range(8)
         ]
         relabelled = make_carrier()
-        new_code = _reprinted(unit, relabelled)
+        new_code = reprinted(unit, relabelled)
         batch = [s for i, g in enumerate(groups) for s in _story(unit, g, f"{name}-big-{i}")]
         batch += [
             ScanIn(
@@ -198,7 +198,7 @@ def test_a_reprinted_label_scans_as_its_carrier_through_the_resolver(
     unit: Any, make_carrier: Any
 ) -> None:
     carrier = make_carrier()
-    new_code = _reprinted(unit, carrier)
+    new_code = reprinted(unit, carrier)
     [voided] = scans_ingest(
         scans=[
             ScanIn(
