@@ -45,8 +45,9 @@ level_raised = Signal()
 
 # The sweep runs (alerts.sweep.sweep_run, every CUSTOS_SWEEP_SECONDS): apps whose deadlines
 # live in their own rows, not in a carrier's ``due_at``, open their cases. Sent with
-# ``now``; each receiver returns how many cases it opened. Receiver: campaigns (a return
-# campaign's deadline, ``campaign_overdue``).
+# ``now``; each receiver returns how many cases it opened. Receivers: campaigns (a return
+# campaign's deadline, ``campaign_overdue``); carryouts (an approved request whose dates
+# passed unused is closed; no case).
 sweep_due = Signal()
 
 # A person is about to be marked departed (classification.personnel.person_leave, under

@@ -37,8 +37,11 @@ from backend.registry.states import State
 Checked = list[tuple[int, Any, dict[str, str | None]]]
 
 _ACTIONS = frozenset({Action.CARRY_OUT, Action.CARRY_IN})
-# The request states an exit scan may use: approved, or out with some carriers already.
-_USABLE = frozenset({CarryOutStatus.APPROVED, CarryOutStatus.OUT})
+# The request states an exit scan may use: approved, out with some carriers already, or
+# closed because its dates passed with nothing recorded out (services.carry_outs_lapse):
+# an offline desk's scan made within the dates may arrive after that, and it must record.
+# The dates themselves are checked against the scan's own time either way.
+_USABLE = frozenset({CarryOutStatus.APPROVED, CarryOutStatus.OUT, CarryOutStatus.CLOSED})
 
 
 def _naming(checked: Checked) -> Checked:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -287,3 +288,20 @@ def carry_out_desk_scan(
     )
     (result,) = scans_ingest(scans=[scan], principal=principal)
     return result
+
+
+def carry_outs_lapse(*, now: datetime) -> int:
+    """Mark ``closed`` the approved requests whose last day has passed with nothing carried
+    out, so the register shows them ended, not still approved; how many. A scan made within
+    their dates that arrives late (an offline desk's spool) still records (scans._USABLE),
+    and the request is then ``out`` like any other."""
+    today = timezone.localtime(now, _zone()).date()
+    return CarryOut.objects.filter(status=CarryOutStatus.APPROVED, returns_on__lt=today).update(
+        status=CarryOutStatus.CLOSED
+    )
+
+
+def sweep_due(sender: Any, *, now: datetime, **_: Any) -> int:
+    """Receiver of the kernel's ``sweep_due``: lapsed requests are closed; no case opens."""
+    carry_outs_lapse(now=now)
+    return 0

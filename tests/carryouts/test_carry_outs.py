@@ -229,6 +229,30 @@ def test_the_sweep_opens_carry_out_overdue_and_the_return_ends_it(
 
 
 @pytest.mark.django_db
+def test_a_request_whose_dates_pass_unused_is_closed_and_a_late_spooled_exit_still_records(
+    each_store: str, unit: Any, api_as: Any, approved: Any, at_monday: Any
+) -> None:
+    request_id, carriers = approved
+    sweep_run()
+    assert CarryOut.objects.get(id=request_id).status == "approved"  # its dates are running
+    at_monday.move_to(datetime(2026, 12, 9, 0, 5, tzinfo=ZONE))  # Wednesday: they ended
+    sweep_run()
+    assert api_as(unit.reader).get(f"/carry-outs/{request_id}").json()["status"] == "closed"
+    clerk = api_as(unit.clerk)
+    # Made on Tuesday at an offline desk, sent on Wednesday: within the dates, it records.
+    late = scan(
+        "carry_out", carriers[0], carry_out=request_id, occurred_at="2026-12-08T16:00:00+08:00"
+    )
+    assert _one(clerk.post("/scans", {"scans": [late]}))["status"] == "recorded"
+    assert CarryOut.objects.get(id=request_id).status == "out"
+    # Made today, it is refused as before: the dates, not the status, decide.
+    today = _one(
+        clerk.post("/scans", {"scans": [scan("carry_out", carriers[1], carry_out=request_id)]})
+    )
+    assert today["error"]["details"]["reason"] == "outside_dates"
+
+
+@pytest.mark.django_db
 def test_a_reprinted_label_carries_its_carrier_out_and_a_voided_one_is_refused(
     each_store: str, unit: Any, api_as: Any, approved: Any
 ) -> None:
