@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from backend.errors import ServiceError
 from backend.inspection import evidence, scoring
 from backend.inspection.models import (
+    ITEM_EDITABLE,
     MANUAL,
     Answer,
     Attachment,
@@ -242,17 +243,20 @@ def _check_item(fields: dict[str, Any]) -> None:
         raise ServiceError("invalid", _("A weight is not negative."), {"field": "weight"})
 
 
-EDITABLE = (
-    "heading",
-    "text",
-    "evidence_text",
-    "evidence",
-    "comparison",
-    "target",
-    "of_evidence",
-    "weight",
-    "position",
-)
+EDITABLE = ITEM_EDITABLE
+
+
+def past_years_keep(checklist_id: int) -> int:
+    """Before the committee changes a checklist, each year already over that was inspected
+    against it keeps the items as they stand (``SelfInspection.items_kept``): its checklist
+    and score are what the committee signed off, whatever is edited for the years after.
+    How many years were kept now."""
+    this_year = timezone.localdate().year
+    years = SelfInspection.objects.select_for_update().filter(
+        checklist_id=checklist_id, year__lt=this_year, items_kept__isnull=True
+    )
+    kept = [scoring.item_kept(item) for item in Item.objects.filter(checklist_id=checklist_id)]
+    return years.update(items_kept=kept) if kept else 0
 
 
 @transaction.atomic
@@ -261,6 +265,7 @@ def item_add(*, principal: Principal, **fields: Any) -> Item:
     fields = {k: v for k, v in fields.items() if k in EDITABLE and v is not None}
     _check_item(fields)
     checklist = checklist_current()
+    past_years_keep(checklist.id)
     if "position" not in fields:
         last = checklist.items.order_by("-position").values_list("position", flat=True).first()
         fields["position"] = (last or 0) + 10
@@ -269,11 +274,13 @@ def item_add(*, principal: Principal, **fields: Any) -> Item:
 
 @transaction.atomic
 def item_edit(*, principal: Principal, item_id: int, **fields: Any) -> Item:
-    """Change an item (the committee's edit); ``retired`` hides it from every year."""
+    """Change an item (the committee's edit); ``retired`` hides it from this year on. The
+    years already over keep the item as it was (:func:`past_years_keep`)."""
     _committee(principal)
     item = Item.objects.select_for_update().filter(id=item_id).first()
     if item is None:
         raise ServiceError("not_found", _("There is no checklist item %(id)s.") % {"id": item_id})
+    past_years_keep(item.checklist_id)
     changes = {
         k: v for k, v in fields.items() if (k in EDITABLE or k == "retired") and v is not None
     }
@@ -344,7 +351,8 @@ def answer_give(
         raise ServiceError(
             "not_found", _("No self-inspection was started for %(y)s.") % {"y": year}
         )
-    item = Item.objects.filter(id=item_id, checklist=inspection.checklist_id).first()
+    # The year's own items: for a year already over, those it kept (its weights too).
+    item = next((i for i in scoring.year_items(inspection) if i.id == item_id), None)
     if item is None:
         raise ServiceError("not_found", _("There is no checklist item %(id)s.") % {"id": item_id})
     if item.evidence != MANUAL:

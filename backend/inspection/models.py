@@ -129,6 +129,21 @@ class Comparison(models.TextChoices):
     ALL_OF = "all_of", "全部"
 
 
+# What the committee may change of an item (checklist.item_edit); a year already over
+# keeps these as they stood (scoring.item_kept).
+ITEM_EDITABLE = (
+    "heading",
+    "text",
+    "evidence_text",
+    "evidence",
+    "comparison",
+    "target",
+    "of_evidence",
+    "weight",
+    "position",
+)
+
+
 class Item(models.Model):
     """One scored question. ``evidence`` names the figure that answers it
     (``evidence.FIGURE_KEYS``), or ``manual`` for what only people can answer; an
@@ -168,6 +183,10 @@ class SelfInspection(models.Model):
     checklist = models.ForeignKey(Checklist, on_delete=models.PROTECT, related_name="+")
     started_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField()
+    # The items as they stood when the committee first changed the checklist after this
+    # year had ended (checklist.past_years_keep): a past year's checklist and score do not
+    # move with next year's edits. Null while the year reads the checklist as it is.
+    items_kept = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"self-inspection {self.year}"

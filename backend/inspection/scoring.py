@@ -11,13 +11,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from backend.errors import ServiceError
 from backend.inspection import evidence
 from backend.inspection.evidence import Figure
-from backend.inspection.models import MANUAL, Answer, Comparison, Item, SelfInspection
+from backend.inspection.models import (
+    ITEM_EDITABLE,
+    MANUAL,
+    Answer,
+    Comparison,
+    Item,
+    SelfInspection,
+)
 
 
 def _number(value: int | bool | None) -> int | None:
@@ -75,6 +83,28 @@ class FilledChecklist:
     score: float | None
 
 
+# What a kept item records (SelfInspection.items_kept): every field a year's reading uses.
+_KEPT = ("id", "checklist_id", "retired", *ITEM_EDITABLE)
+
+
+def item_kept(item: Item) -> dict[str, Any]:
+    """An item as a year keeps it: its fields, the weight as text (JSON has no decimals)."""
+    return {**{name: getattr(item, name) for name in _KEPT}, "weight": str(item.weight)}
+
+
+def year_items(inspection: SelfInspection) -> list[Item]:
+    """The items a year is read against, in order: those it kept when it was over and the
+    checklist changed, else the checklist's current ones. Retired items are left out."""
+    if inspection.items_kept is None:
+        return list(Item.objects.filter(checklist=inspection.checklist_id, retired=False))
+    kept = [
+        Item(**{**row, "weight": Decimal(row["weight"])})
+        for row in inspection.items_kept
+        if not row["retired"]
+    ]
+    return sorted(kept, key=lambda item: (item.position, item.id))
+
+
 def checklist_filled(*, year: int) -> FilledChecklist | None:
     """The year's checklist: automatic items with their figures (and rows), manual items
     with their answers, each scored. None when no self-inspection was started that year."""
@@ -95,7 +125,7 @@ def checklist_filled(*, year: int) -> FilledChecklist | None:
         return cache[key]
 
     items = []
-    for item in Item.objects.filter(checklist=inspection.checklist_id, retired=False):
+    for item in year_items(inspection):
         figure, of_figure = fig(item.evidence), fig(item.of_evidence)
         answer = answers.get(item.id)
         if figure is None:

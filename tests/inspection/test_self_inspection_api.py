@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from backend.inspection.checklist import DEFAULT
 from backend.inspection.models import Answer, Item
@@ -135,3 +136,43 @@ def test_the_year_is_read_in_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as many:
         assert api.get(f"/self-inspections/{YEAR}").status_code == 200
     assert len(many) == len(few)
+
+
+def test_a_year_already_over_keeps_its_checklist_and_score_when_the_committee_edits_it(
+    unit: Any, api_as: Any
+) -> None:
+    api = api_as(unit.committee)
+    this_year = timezone.localdate().year
+    last_year = this_year - 1
+    before = api.post("/self-inspections", {"year": last_year}).json()
+    manual = [i for i in before["items"] if i["evidence"] == "manual"]
+    answered, retired = manual[0], manual[1]
+    assert (
+        put(
+            api, f"/self-inspections/{last_year}/items/{answered['id']}", {"value": "yes"}
+        ).status_code
+        == 200
+    )
+    kept = api.get(f"/self-inspections/{last_year}").json()
+    api.post("/self-inspections", {"year": this_year})
+
+    # The committee changes the checklist for the years to come.
+    assert put(api, f"/checklist/items/{answered['id']}", {"weight": "20"}).status_code == 200
+    assert put(api, f"/checklist/items/{retired['id']}", {"retired": True}).status_code == 200
+    added = api.post(
+        "/checklist/items", {"heading": "宣传教育", "text": "是否开展警示教育", "weight": "3"}
+    ).json()
+
+    after = api.get(f"/self-inspections/{last_year}").json()
+    assert after == kept  # the same items, weights, answers and score
+    assert year_score(last_year) == kept["score"]
+    now = api.get(f"/self-inspections/{this_year}").json()
+    by_id = {i["id"]: i for i in now["items"]}
+    assert by_id[answered["id"]]["weight"] == "20.00"
+    assert retired["id"] not in by_id and added["id"] in by_id
+    # An item added since is not last year's to answer; its own items still take answers,
+    # scored by the weight the year kept.
+    late = put(api, f"/self-inspections/{last_year}/items/{added['id']}", {"value": "yes"})
+    assert late.status_code == 404
+    again = put(api, f"/self-inspections/{last_year}/items/{answered['id']}", {"value": "yes"})
+    assert next(i for i in again.json()["items"] if i["id"] == answered["id"])["score"] == "5.00"
