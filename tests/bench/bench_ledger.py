@@ -7,8 +7,10 @@ and latency open-loop at fixed rates.
    production web server (gunicorn, sync workers) driven by wrk with single scans from 8
    connections and with batches of 500; the same server serving a minimal django-ninja
    insert endpoint (``minimal_endpoint.py``), the floor under any Django request here.
-   Closed-loop latencies are not reported: on 2 cores with the generator beside the
-   server they measure queueing behind the generator, not the code (FACTS.md).
+   Closed-loop latency is reported for single scans only, as issue 2 asked (p99 < 25 ms at
+   8 connections): on 2 cores with the generator beside the server it measures mostly
+   queueing behind the other requests (p50 ≈ 8 / rate), so the open loop below is what
+   users feel (FACTS.md).
 3. With ``BENCH_BASELINE_REF=<git ref>``: that ref is checked out into a temporary
    ``git worktree``, migrated and seeded into its own database, and its server (started
    from that tree) is driven through the same throughput phases, interleaved with the
@@ -75,6 +77,8 @@ MINIMAL_TABLE = (
 )
 # Open-loop p99 targets (issue 14) by rate, in ms.
 P99_TARGETS = {100.0: 10.0, 200.0: 25.0}
+# Issue 2's closed-loop target: single scans at 8 connections, p99 in ms.
+CLOSED_P99 = 25.0
 # The restructure may cost at most 5 % of single-scan throughput.
 BASELINE_TARGET = 0.95
 
@@ -401,7 +405,11 @@ class Target:
 def throughput(current: Target, floor: Target, base: Target | None) -> bool:
     """The closed-loop phases, ``RUNS`` times; prints the table, True when targets are met."""
     rows: dict[str, list[float]] = {
-        k: [] for k in ("bare1", "bareN", "min", "single", "batch", "bsingle", "bbatch")
+        k: []
+        for k in (
+            *("bare1", "bareN", "min", "single", "batch", "bsingle", "bbatch"),
+            *("p50", "p99", "min_p50", "min_p99"),
+        )
     }
     lost = starved = 0
     for run in range(RUNS):
@@ -409,6 +417,8 @@ def throughput(current: Target, floor: Target, base: Target | None) -> bool:
         rows["bareN"].append(bare_batched())
         least = drive(floor.port, floor.seed, batch=1, connections=CLIENTS, table=MINIMAL)
         rows["min"].append(least["rate"])
+        rows["min_p50"].append(least["p50"])
+        rows["min_p99"].append(least["p99"])
         phases = [("single", "batch", current)]
         if base is not None:
             # Alternate which tree goes first, so drift within a run hits both alike.
@@ -419,6 +429,9 @@ def throughput(current: Target, floor: Target, base: Target | None) -> bool:
             many = drive(target.port, target.seed, batch=BATCH, connections=2, url=target.url)
             rows[one_key].append(one["rate"])
             rows[many_key].append(many["rate"])
+            if target is current:
+                rows["p50"].append(one["p50"])
+                rows["p99"].append(one["p99"])
             done += [one, many]
         for d in done:
             # Every scan wrk completed must be in the ledger; errors are non-2xx or broken
@@ -457,7 +470,13 @@ def throughput(current: Target, floor: Target, base: Target | None) -> bool:
     print(f"{'POST /scans batches of 500, 2 connections':<56}{m['batch']:>10.0f}/s")
     print(f"{'  ratio to bare batched (target >= 0.10)':<56}{batch_ratio:>12.2f}")
     print(f"{'  median of the ratio within each run':<56}{paired('batch', 'bareN'):>12.2f}")
-    met = single_ratio >= 0.25 and batch_ratio >= 0.10
+    # Issue 2's figure, kept beside the open-loop one that replaced it (issue 14): with 8
+    # clients always waiting, it is mostly queueing (p50 ≈ 8 / rate), so it tracks the rate.
+    closed = f"{m['p50']:.1f} / {m['p99']:.1f}"
+    print(f"{'  closed loop p50 / p99 ms (issue 2: p99 < 25 ms)':<56}{closed:>12}")
+    floor = f"{m['min_p50']:.1f} / {m['min_p99']:.1f}"
+    print(f"{'  the minimal endpoint, p50 / p99 ms':<56}{floor:>12}")
+    met = single_ratio >= 0.25 and batch_ratio >= 0.10 and m["p99"] < CLOSED_P99
     if base is not None:
         # Judged on the pairs: each run drives both trees back to back, in alternating
         # order, so a pair shares its minutes' load; the medians over runs do not.
