@@ -54,6 +54,19 @@ def test_a_method_an_endpoint_does_not_take_is_405_in_the_error_shape(unit: Any)
     assert response["Allow"] == "POST"
 
 
+def test_a_body_over_the_upload_limit_is_413_in_the_error_shape(
+    unit: Any, api_as: Any, settings: Any
+) -> None:
+    # The receipts check takes 10,000 receipts, which can be more than Django reads.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000
+    receipt = {"id": "x" * 64, "carrier": "C" * 64, "seq": 1, "hash": "0" * 128}
+    response = api_as(unit.clerk).post("/ledger/receipts/verify", {"receipts": [receipt] * 20})
+    assert response.status_code == 413 and error_code(response) == "too_large"
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    details = response.json()["error"]["details"]
+    assert details["limit"] == 2_000 and details["length"] > 2_000
+
+
 def test_an_unknown_carrier_keeps_its_contract_code(unit: Any, api_as: Any) -> None:
     response = api_as(unit.clerk).get("/carriers/CXZ-00000001M")
     assert response.status_code == 404 and error_code(response) == "unknown_code"
