@@ -136,6 +136,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/scan/", views_meetings.meeting_scan, name="meeting-scan"),
     path("meetings/<int:meeting_id>/board/", views_meetings.meeting_board, name="meeting-board"),
     path("meetings/<int:meeting_id>/close/", views_meetings.meeting_close, name="meeting-close"),
+    path("meetings/<int:meeting_id>/venue/", views_meetings.meeting_venue, name="meeting-venue"),
     path(
         "meetings/<int:meeting_id>/record.pdf",
         views_meetings.meeting_record,

@@ -283,7 +283,24 @@ def _board(m: Meeting, mode: str) -> dict[str, Any]:
 @require_http_methods(["POST"])
 def meeting_close(request: DeskRequest, meeting_id: int) -> HttpResponse:
     try:
-        services.meeting_close(principal=request.principal, meeting_id=meeting_id)
+        services.meeting_close(
+            principal=request.principal,
+            meeting_id=meeting_id,
+            venue=request.POST.get("venue", ""),
+        )
+    except ServiceError as exc:
+        return render(request, "desk/error.html", {"message": exc.message}, status=exc.status)
+    return redirect("desk:meeting", meeting_id=meeting_id)
+
+
+@roles_required(*ROLES)
+@require_http_methods(["POST"])
+def meeting_venue(request: DeskRequest, meeting_id: int) -> HttpResponse:
+    """The sweep of the venue, recorded after the close when it was not with it."""
+    try:
+        services.meeting_venue_record(
+            principal=request.principal, meeting_id=meeting_id, note=request.POST.get("venue", "")
+        )
     except ServiceError as exc:
         return render(request, "desk/error.html", {"message": exc.message}, status=exc.status)
     return redirect("desk:meeting", meeting_id=meeting_id)

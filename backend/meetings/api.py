@@ -33,6 +33,16 @@ class MeetingIn(Schema):
     copies_each: int = Field(default=1, ge=1, le=100, description="Documents per attendee.")
 
 
+class VenueIn(Schema):
+    note: Text = Field(min_length=1, max_length=300, description="What the sweep found.")
+
+
+class VenueOut(Schema):
+    note: str
+    by: str | None
+    at: datetime
+
+
 class MissingOut(Schema):
     carrier: str
     holder: str
@@ -69,6 +79,7 @@ class MeetingOut(Schema):
     issued: int
     returned: int
     missing: list[MissingOut]
+    venue: VenueOut | None
     attendees: list[AttendeeOut]
 
 
@@ -78,6 +89,13 @@ class CloseOut(Schema):
     returned: int
     missing: list[MissingOut]
     closed_at: datetime
+
+
+def venue_out(meeting: Meeting) -> dict[str, Any] | None:
+    if meeting.venue_swept_at is None:
+        return None
+    by = meeting.venue_swept_by
+    return {"note": meeting.venue_note, "by": by.code if by else None, "at": meeting.venue_swept_at}
 
 
 def meeting_out(principal: Principal, meeting: Meeting) -> dict[str, Any]:
@@ -113,6 +131,7 @@ def meeting_out(principal: Principal, meeting: Meeting) -> dict[str, Any]:
             for c in copies
             if not c.returned
         ],
+        "venue": venue_out(meeting),
         "attendees": [
             {
                 "person": h.person,
@@ -169,3 +188,13 @@ def close_meeting(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
         "missing": meeting.missing,
         "closed_at": meeting.closed_at,
     }
+
+
+@router.post("/meetings/{meeting_id}/venue", response={200: MeetingOut, **ERRORS})
+def record_venue(request: HttpRequest, meeting_id: int, body: VenueIn) -> dict[str, Any]:
+    """The sweep of the venue (会场清场), once, before or after the close."""
+    principal = principal_of(request)
+    meeting = services.meeting_venue_record(
+        principal=principal, meeting_id=meeting_id, note=body.note
+    )
+    return meeting_out(principal, meeting)

@@ -40,6 +40,13 @@ class Meeting(models.Model):
     issued = models.PositiveIntegerField(default=0)
     returned = models.PositiveIntegerField(default=0)
     missing = models.JSONField(default=list, blank=True)
+    # The sweep of the venue once everyone has left (会场清场): what it found, who made it
+    # and when; recorded once, at the close or after it.
+    venue_note = models.CharField(max_length=300, blank=True, default="")
+    venue_swept_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    venue_swept_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -69,7 +69,11 @@ class Holder:
 def meeting_get(*, principal: Principal, meeting_id: int) -> Meeting:
     if not may_read_carriers(principal):
         raise ServiceError("forbidden", _("Your roles do not include reading meetings."))
-    meeting = Meeting.objects.select_related("location", "created_by").filter(id=meeting_id).first()
+    meeting = (
+        Meeting.objects.select_related("location", "created_by", "venue_swept_by")
+        .filter(id=meeting_id)
+        .first()
+    )
     if meeting is None:
         raise ServiceError(
             "not_found", _("There is no meeting %(id)s.") % {"id": meeting_id}, {"id": meeting_id}

@@ -184,7 +184,7 @@ def meeting_collect(
 
 
 @transaction.atomic
-def meeting_close(*, principal: Principal, meeting_id: int) -> Meeting:
+def meeting_close(*, principal: Principal, meeting_id: int, venue: str = "") -> Meeting:
     """Close the meeting and report what did not come back.
 
     1. Lock the meeting; a closed one is refused (its result is final).
@@ -192,6 +192,8 @@ def meeting_close(*, principal: Principal, meeting_id: int) -> Meeting:
     3. Each copy still held opens a ``meeting_unreturned`` case at once (hook
        ``condition_raised``), naming the holder and the copy number; its e-mail and webhook
        rows commit with it and the sender is woken after the commit, not at the next pass.
+    4. ``venue``, when given, records the sweep of the venue with the close
+       (:func:`meeting_venue_record`).
     """
     require_role(principal, *ROLES, message=_ROLES_MESSAGE)
     meeting = _meeting(meeting_id, lock=True)
@@ -213,6 +215,8 @@ def meeting_close(*, principal: Principal, meeting_id: int) -> Meeting:
     meeting.missing = [
         {"carrier": c.carrier, "holder": c.holder, "copy_no": c.copy_no} for c in held
     ]
+    if venue.strip():
+        _venue_swept(meeting, principal, venue, now)
     meeting.save()
     carriers = {c.id: c for c in Carrier.objects.filter(id__in=[c.carrier_id for c in held])}
     for copy in held:
@@ -231,4 +235,32 @@ def meeting_close(*, principal: Principal, meeting_id: int) -> Meeting:
         )
     if held:
         transaction.on_commit(lambda: enqueue("alerts_deliver"))
+    return meeting
+
+
+def _venue_swept(meeting: Meeting, principal: Principal, note: str, now: datetime) -> None:
+    if not note.strip():
+        raise ServiceError(
+            "invalid", _("Say what the sweep of the venue found."), {"field": "note"}
+        )
+    if meeting.venue_swept_at is not None:
+        raise ServiceError(
+            "invalid_transition",
+            _("The sweep of this venue is recorded already."),
+            {"reason": "venue_recorded"},
+        )
+    meeting.venue_note = note.strip()[:300]
+    meeting.venue_swept_by = principal.person
+    meeting.venue_swept_at = now
+
+
+@transaction.atomic
+def meeting_venue_record(*, principal: Principal, meeting_id: int, note: str) -> Meeting:
+    """Record the sweep of the venue (会场清场) once everyone has left: what it found
+    (nothing left behind, or what was and where it went), by whom and when. Once only,
+    before or after the close; the meeting record prints it."""
+    require_role(principal, *ROLES, message=_ROLES_MESSAGE)
+    meeting = _meeting(meeting_id, lock=True)
+    _venue_swept(meeting, principal, note, timezone.now())
+    meeting.save(update_fields=["venue_note", "venue_swept_by", "venue_swept_at"])
     return meeting

@@ -67,6 +67,14 @@ def _copy_no(no: int | None, total: int | None) -> str:
     return f"第{no}份" if no is not None else ""
 
 
+def _venue(meeting: Meeting) -> str:
+    if meeting.venue_swept_at is None:
+        return "未记录"
+    by = meeting.venue_swept_by
+    who = f"{by.name}，" if by is not None else ""
+    return f"{meeting.venue_note}（{who}{_local(meeting.venue_swept_at)}）"
+
+
 def meeting_record(*, principal: Principal, meeting_id: int) -> Register:
     """The meeting record: each attendee with their sign-in and the copies issued to them
     and collected; copies still out are marked 未收回 (the close's missing list)."""
@@ -101,7 +109,8 @@ def meeting_record(*, principal: Principal, meeting_id: int) -> Register:
         f"会议记录 — {meeting.title}（{_local(meeting.starts_at)} {meeting.location.name}，"
         f"{LEVEL_ZH[meeting.level]}；参会 {len(holders)} 人，签到 "
         f"{sum(1 for h in holders if h.signed_in_at)} 人；发放 {len(copies)} 份，收回 "
-        f"{returned} 份，未收回 {len(copies) - returned} 份）"
+        f"{returned} 份，未收回 {len(copies) - returned} 份；会场清场："
+        f"{_venue(meeting)}）"
     )
     return Register(
         "meeting",

@@ -76,3 +76,38 @@ def test_the_form_creates_a_meeting_and_the_desk_refuses_what_the_list_does_not_
     assert 'data-ok="1"' in back
     board = clerk.get(f"/meetings/{meeting.id}/board/?mode=collect").content.decode()
     assert 'data-returned="1"' in board and 'data-out="0"' in board
+
+
+def test_the_close_records_the_sweep_of_the_venue_or_the_page_asks_for_it_after(
+    unit: Any, settings: Any
+) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    clerk = _client(unit.clerk)
+    made = []
+    for title in ("带清场", "后补清场"):
+        clerk.post(
+            "/meetings/new/",
+            {"title": title, "level": "secret", "location": unit.desk.code,
+             "attendees": unit.reader.code},
+        )  # fmt: skip
+        made.append(Meeting.objects.get(title=title))
+    with_sweep, without = made
+    assert 'id="venue"' in clerk.get(f"/meetings/{with_sweep.id}/").content.decode()
+
+    closed = clerk.post(f"/meetings/{with_sweep.id}/close/", {"venue": "清场完毕"})
+    assert closed.status_code == 302
+    with_sweep.refresh_from_db()
+    assert (with_sweep.venue_note, with_sweep.venue_swept_by) == ("清场完毕", unit.clerk)
+    page = clerk.get(f"/meetings/{with_sweep.id}/").content.decode()
+    assert 'id="venue-swept"' in page and 'id="venue-form"' not in page
+
+    clerk.post(f"/meetings/{without.id}/close/", {"venue": ""})
+    without.refresh_from_db()
+    assert without.status == "closed" and without.venue_swept_at is None
+    assert 'id="venue-form"' in clerk.get(f"/meetings/{without.id}/").content.decode()
+    recorded = clerk.post(f"/meetings/{without.id}/venue/", {"venue": "补记：清场完毕"})
+    assert recorded.status_code == 302
+    without.refresh_from_db()
+    assert without.venue_note == "补记：清场完毕"
+    twice = clerk.post(f"/meetings/{without.id}/venue/", {"venue": "again"})
+    assert twice.status_code == 409

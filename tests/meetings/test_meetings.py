@@ -138,3 +138,30 @@ def test_the_attendee_list_is_cleared_for_the_level_at_creation(
     # Only a registrar or a clerk runs a meeting.
     denied = api_as(unit.committee).post("/meetings", meeting_body([unit.reader]))
     assert denied.status_code == 403 and denied.json()["error"]["code"] == "forbidden"
+
+
+def test_the_sweep_of_the_venue_is_recorded_once_and_printed_in_the_record(
+    unit: Any, api_as: Any, meeting_body: Any
+) -> None:
+    clerk = api_as(unit.clerk)
+    meeting = clerk.post("/meetings", meeting_body([unit.reader])).json()
+    path = f"/meetings/{meeting['id']}"
+    assert meeting["venue"] is None
+    blank = clerk.post(f"{path}/venue", {"note": "  "})
+    assert blank.status_code == 422 and blank.json()["error"]["details"]["field"] == "note"
+    assert api_as(unit.reader).post(f"{path}/venue", {"note": "x"}).status_code == 403
+
+    done = clerk.post(f"{path}/venue", {"note": "清场完毕，未见遗留文件"})
+    assert done.status_code == 200, done.content
+    venue = done.json()["venue"]
+    assert (venue["note"], venue["by"]) == ("清场完毕，未见遗留文件", unit.clerk.code)
+    again = clerk.post(f"{path}/venue", {"note": "再次清场"})
+    assert again.status_code == 409
+    assert again.json()["error"]["details"]["reason"] == "venue_recorded"
+    assert clerk.get(path).json()["venue"]["note"] == "清场完毕，未见遗留文件"
+
+    assert clerk.post(f"{path}/close", {}).status_code == 200
+    record = api_as(unit.committee).get(f"{path}/record.pdf")
+    pdf = pdfium.PdfDocument(b"".join(record.streaming_content))
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "会场清场" in text and "清场完毕" in text and "未记录" not in text

@@ -254,6 +254,7 @@ def _calls(world: dict[str, Any], person: Any) -> list[tuple[str, str, Any]]:
         ("get", f"/meetings/{world['meeting'].id}", None),
         ("get", f"/meetings/{world['meeting'].id}/record.pdf", None),
         ("post", "/meetings/999999/close", None),
+        ("post", "/meetings/999999/venue", {"note": "清场完毕"}),
         # The self-inspection, findings and the annual report (committee).
         ("post", "/inspections", {"kind": "self", "held_on": str(timezone.localdate()), "by": "x"}),
         (
