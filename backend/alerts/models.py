@@ -95,7 +95,24 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", "已发送"
 
 
-class Delivery(models.Model):
+class OutboxRow(models.Model):
+    """The sending state every outbox row keeps (claimed by ``outbox.outbox_claim``, then
+    marked sent or given a backoff): an alert's deliveries and a statement's here, and the
+    outboxes of the apps above (a return campaign's notices to its holders)."""
+
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True, default="")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Delivery(OutboxRow):
     """One notification of one alert on one channel: the transactional outbox.
 
     Written in the transaction that opens the alert (or claims its reminder), so a
@@ -112,13 +129,6 @@ class Delivery(models.Model):
     # Where it goes (addresses, comma separated, or the webhook URL), fixed when written so
     # a sender on another machine needs no copy of the recipient settings.
     target = models.CharField(max_length=1000)
-    status = models.CharField(
-        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    last_error = models.TextField(blank=True, default="")
-    sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -141,23 +151,6 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.alert_id}/{self.round} ({self.status})"
-
-
-class OutboxRow(models.Model):
-    """The sending state every outbox row keeps (claimed by ``outbox.outbox_claim``, then
-    marked sent or given a backoff): the statements' deliveries here, and the outboxes of
-    the apps above (a return campaign's notices to its holders)."""
-
-    status = models.CharField(
-        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    last_error = models.TextField(blank=True, default="")
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        abstract = True
 
 
 class StatementDelivery(OutboxRow):

@@ -13,7 +13,15 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from backend.campaigns.models import CampaignCarrier, CampaignStatus
-from backend.registers.selectors import TITLES, Filters, Register, _keyset, _local, _scopes
+from backend.registers.selectors import (
+    TITLES,
+    Filters,
+    Register,
+    _carrier_filter,
+    _keyset,
+    _local,
+    _scopes,
+)
 from backend.registry.levels import LEVEL_ZH
 from backend.registry.policy import may_know
 from backend.registry.principals import Principal
@@ -41,15 +49,11 @@ def _state(row: dict[str, object]) -> str:
 
 def campaigns_register(principal: Principal, filters: Filters) -> Register:
     """涉密载体清退登记簿: each carrier each campaign called back, and its return."""
-    qs = CampaignCarrier.objects.all()
+    qs = CampaignCarrier.objects.filter(_carrier_filter(filters, "carrier__"))
     if filters.start:
         qs = qs.filter(campaign__opened_at__date__gte=filters.start)
     if filters.end:
         qs = qs.filter(campaign__opened_at__date__lte=filters.end)
-    if filters.level:
-        qs = qs.filter(carrier__level=filters.level)
-    if filters.status:
-        qs = qs.filter(carrier__status=filters.status)
 
     def rows() -> Iterator[tuple[str, ...]]:
         for chunk in _keyset(qs, _FIELDS):

@@ -23,6 +23,7 @@ from backend.registers.selectors import (
     TITLES,
     Filters,
     Register,
+    _carrier_filter,
     _day,
     _keyset,
     _local,
@@ -62,15 +63,11 @@ def _people(request_ids: set[int]) -> dict[int, str]:
 
 def carry_outs_register(principal: Principal, filters: Filters) -> Register:
     """涉密载体携带外出登记簿: each carrier of each request, from request to return."""
-    qs = CarryOutCarrier.objects.all()
+    qs = CarryOutCarrier.objects.filter(_carrier_filter(filters, "carrier__"))
     if filters.start:
         qs = qs.filter(carry_out__returns_on__gte=filters.start)
     if filters.end:
         qs = qs.filter(carry_out__leaves_on__lte=filters.end)
-    if filters.level:
-        qs = qs.filter(carrier__level=filters.level)
-    if filters.status:
-        qs = qs.filter(carrier__status=filters.status)
 
     def rows() -> Iterator[tuple[str, ...]]:
         for chunk in _keyset(qs, _FIELDS):

@@ -10,14 +10,13 @@ its return the carrier's next ``return``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import FileResponse
 from django.utils import timezone
 
-from backend.custody.models import CustodyEvent
 from backend.downloads import written_download
 from backend.meetings.models import Meeting
 from backend.meetings.selectors import meeting_get, meeting_holders
@@ -28,6 +27,8 @@ from backend.registers.selectors import (
     Register,
     _events,
     _local,
+    _return_after,
+    _returns_of,
     _scopes,
     _uuid_keyset,
 )
@@ -153,13 +154,7 @@ def meetings_register(principal: Principal, filters: Filters) -> Register:
                     id__in={e["payload"]["meeting"] for e in chunk}
                 ).select_related("location")
             }
-            returns: dict[int, list[dict[str, Any]]] = {}
-            for r in (
-                CustodyEvent.objects.filter(carrier_id__in=carrier_ids, action="return")
-                .order_by("seq")
-                .values("carrier_id", "seq", "occurred_at", "actor__name")
-            ):
-                returns.setdefault(r["carrier_id"], []).append(r)
+            returns = _returns_of(carrier_ids)
             for e in chunk:
                 m = meetings.get(e["payload"]["meeting"])
                 knows = may_know(
@@ -167,9 +162,7 @@ def meetings_register(principal: Principal, filters: Filters) -> Register:
                     level=e["carrier__level"],
                     scope_codes=scopes.get(e["carrier_id"], []),
                 )
-                back = next(
-                    (r for r in returns.get(e["carrier_id"], []) if r["seq"] > e["seq"]), None
-                )
+                back = _return_after(returns, e)
                 yield (
                     m.title if m else "",
                     _local(m.starts_at) if m else "",

@@ -439,6 +439,25 @@ LENDING_HEADINGS = (
 )
 
 
+def _returns_of(carrier_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each carrier's ``return`` events in chain order (seq, time, who took it back)."""
+    returns: dict[int, list[dict[str, Any]]] = {}
+    for r in (
+        CustodyEvent.objects.filter(carrier_id__in=carrier_ids, action="return")
+        .order_by("seq")
+        .values("carrier_id", "seq", "occurred_at", "actor__name")
+    ):
+        returns.setdefault(r["carrier_id"], []).append(r)
+    return returns
+
+
+def _return_after(
+    returns: dict[int, list[dict[str, Any]]], event: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The first return of the event's carrier after it: the checkout's way back."""
+    return next((r for r in returns.get(event["carrier_id"], []) if r["seq"] > event["seq"]), None)
+
+
 def _events(actions: tuple[str, ...], filters: Filters) -> Any:
     qs = CustodyEvent.objects.filter(action__in=actions).filter(
         _carrier_filter(filters, "carrier__")
@@ -463,22 +482,14 @@ def _lending(principal: Principal, filters: Filters) -> Register:
         for chunk in _uuid_keyset(qs, fields):
             carrier_ids = list({e["carrier_id"] for e in chunk})
             scopes = _scopes(carrier_ids)
-            returns: dict[int, list[dict[str, Any]]] = {}
-            for r in (
-                CustodyEvent.objects.filter(carrier_id__in=carrier_ids, action="return")
-                .order_by("seq")
-                .values("carrier_id", "seq", "occurred_at", "actor__name")
-            ):
-                returns.setdefault(r["carrier_id"], []).append(r)
+            returns = _returns_of(carrier_ids)
             for e in chunk:
                 knows = may_know(
                     principal,
                     level=e["carrier__level"],
                     scope_codes=scopes.get(e["carrier_id"], []),
                 )
-                back = next(
-                    (r for r in returns.get(e["carrier_id"], []) if r["seq"] > e["seq"]), None
-                )
+                back = _return_after(returns, e)
                 yield (
                     e["carrier__code"],
                     e["carrier__title"] if knows else "",

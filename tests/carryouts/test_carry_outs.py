@@ -8,18 +8,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from backend.alerts.models import Alert
 from backend.alerts.sweep import sweep_run
 from backend.carryouts.models import CarryOut, CarryOutCarrier
-from backend.printing.models import PrintedLabel
 from backend.registry.models import Carrier
-from labels.codes import Kind, generate
 from tests.conftest import scan
+from tests.custody.test_store import reprinted
 
 ZONE = ZoneInfo("Asia/Shanghai")
 # A Monday morning in the unit's zone; the request runs Monday to Tuesday.
@@ -258,17 +255,7 @@ def test_a_reprinted_label_carries_its_carrier_out_and_a_voided_one_is_refused(
 ) -> None:
     request_id, carriers = approved
     carrier = carriers[0]
-    new_code = generate(Kind.CARRIER, prefix=settings.CUSTOS_UNIT, length=10)
-    PrintedLabel.objects.create(
-        code=carrier.code, carrier=carrier, copies=0, voided_at=timezone.now()
-    )
-    PrintedLabel.objects.create(
-        code=new_code,
-        carrier=carrier,
-        copies=1,
-        printed_at=timezone.now(),
-        printed_by=unit.registrar,
-    )
+    new_code = reprinted(unit, carrier)
     clerk = api_as(unit.clerk)
     old = _one(clerk.post("/scans", {"scans": [scan("carry_out", carrier, carry_out=request_id)]}))
     assert old["error"]["code"] == "voided_label"
